@@ -1,0 +1,71 @@
+"""Data contracts of the ESM export format: the raw entities, their keys and what makes a record bad.
+
+Each check is (reason, SQL predicate over the incoming row `i` that is true for a bad record).
+`{raw}` in a predicate stands for the raw schema, `{source}` for the source system being loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Contract:
+    entity: str
+    key: tuple[str, ...]
+    required: tuple[str, ...] = ()
+    checks: tuple[tuple[str, str], ...] = field(default=())
+
+    def all_checks(self) -> list[tuple[str, str]]:
+        """Missing keys and required columns first, then the entity's own rules."""
+        out = [(f"missing {c}", f"i.{c} is null or trim(cast(i.{c} as varchar)) = ''") for c in self.key]
+        out += [(f"missing {c}", f"i.{c} is null") for c in self.required]
+        return out + list(self.checks)
+
+
+def _parent(column: str, entity: str, parent_key: str | None = None) -> tuple[str, str]:
+    """A record whose parent was never loaded (or was quarantined) is an orphan."""
+    pk = parent_key or column
+    return (
+        f"unknown {column}",
+        f"i.{column} is not null and i.{column} not in "
+        f"(select {pk} from {{raw}}.{entity} where _source_system = '{{source}}')",
+    )
+
+
+CONTRACTS: list[Contract] = [
+    Contract("sites", ("site_id",), ("timezone",),
+             (("unknown timezone", "i.timezone not in (select name from pg_timezone_names())"),)),
+    Contract("service_catalog", ("service_id",), ("department",)),
+    Contract("requesters", ("requester_id",)),
+    Contract("agents", ("agent_id",), ("department",)),
+    Contract("requests", ("request_id",), ("opened_at",), (
+        ("unknown timezone", "i.timezone is null or i.timezone not in (select name from pg_timezone_names())"),
+        ("resolved before opened", "i.resolved_at < i.opened_at"),
+        ("closed before opened", "i.closed_at < i.opened_at"),
+        _parent("service_id", "service_catalog"),
+    )),
+    Contract("request_events", ("event_id",), ("request_id", "occurred_at"),
+             (_parent("request_id", "requests"),)),
+    Contract("tasks", ("task_id",), ("request_id",), (
+        _parent("request_id", "requests"),
+        ("completed before created", "i.completed_at < i.created_at"),
+    )),
+    Contract("approvals", ("approval_id",), ("request_id",), (
+        _parent("request_id", "requests"),
+        ("decided before requested", "i.decided_at < i.requested_at"),
+    )),
+    Contract("surveys", ("survey_id",), ("request_id",), (
+        _parent("request_id", "requests"),
+        ("csat out of range", "i.csat_score is not null and i.csat_score not between 1 and 5"),
+        ("nps out of range", "i.nps_score is not null and i.nps_score not between 0 and 10"),
+    )),
+    Contract("knowledge_articles", ("article_id",)),
+    Contract("self_service_sessions", ("session_id",), ("viewed_at",)),
+    Contract("access_grants", ("grant_id",), ("granted_at",),
+             (("expires before granted", "i.expires_at < i.granted_at"),)),
+    Contract("access_violations", ("violation_id",), ("occurred_at",)),
+    Contract("automation_runs", ("run_id",), ("task_id",), (_parent("task_id", "tasks"),)),
+]
+
+BY_ENTITY = {c.entity: c for c in CONTRACTS}

@@ -1,0 +1,189 @@
+"""Land exported files into the raw schema: exact re-deliveries dropped, bad records quarantined.
+
+Every load appends a row per entity to `raw._load_log` with records_in = loaded + quarantined +
+duplicates. Raw tables keep each record as received plus `_source_system`, `_load_id`,
+`_loaded_at`, `_source_file` and `_record_hash`; staging picks the latest version per key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import re
+
+import duckdb
+
+from connectors.contracts import BY_ENTITY, CONTRACTS, Contract
+
+log = logging.getLogger(__name__)
+
+RAW = "raw"
+SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+READERS = {
+    ".parquet": "read_parquet('{path}', file_row_number = true)",
+    ".csv": "read_csv('{path}', header = true, all_varchar = false)",
+    ".jsonl": "read_json('{path}', format = 'newline_delimited')",
+    ".json": "read_json('{path}')",
+}
+
+
+@dataclass
+class LoadResult:
+    load_id: str
+    source_system: str
+    entity: str
+    source_file: str
+    records_in: int
+    loaded: int
+    quarantined: int
+    duplicates: int
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create schema if not exists {RAW}")
+    con.execute(f"""
+        create table if not exists {RAW}._quarantine (
+            load_id varchar, source_system varchar, entity varchar, source_file varchar,
+            source_row bigint, record_key varchar, reason varchar, record json, quarantined_at timestamp)""")
+    con.execute(f"""
+        create table if not exists {RAW}._load_log (
+            load_id varchar, source_system varchar, entity varchar, source_file varchar,
+            records_in bigint, loaded bigint, quarantined bigint, duplicates bigint, loaded_at timestamp)""")
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def land_file(con: duckdb.DuckDBPyConnection, source: str, entity: str, path: Path, load_id: str) -> LoadResult:
+    """Land one exported file of `entity` from `source` into raw.<entity>."""
+    contract: Contract = BY_ENTITY[entity]
+    reader = READERS.get(path.suffix)
+    if reader is None:
+        raise ValueError(f"{path.name}: unsupported file type (use one of {', '.join(READERS)})")
+    src = reader.format(path=str(path).replace("'", "''"))
+    row_col = "file_row_number" if path.suffix == ".parquet" else None
+    cols = [r[0] for r in con.execute(f"describe select * from {src}").fetchall() if r[0] != row_col]
+    missing = [c for c in contract.key + contract.required if c not in cols]
+    if missing:
+        raise ValueError(f"{path.name}: {entity} export lacks required column(s) {', '.join(missing)}")
+    col_list = ", ".join(f'"{c}"' for c in cols)
+    target = f"{RAW}.{entity}"
+    exists = _table_exists(con, RAW, entity)
+    seen = (f"and not exists (select 1 from {target} r where r._record_hash = b._record_hash "
+            f"and r._source_system = $source)") if exists else ""
+    if not SOURCE_NAME.match(source):
+        raise ValueError(f"source system name {source!r}: use lowercase letters, digits and _")
+    reason = "case " + " ".join(
+        f"when {pred.format(raw=RAW, source=source)} then '{why}'" for why, pred in contract.all_checks()
+    ) + " end"
+    row_expr = "file_row_number + 1" if row_col else "row_number() over ()"
+    records_in = con.execute(f"select count(*) from {src}").fetchone()[0]
+    try:
+        con.execute(f"""
+        create or replace temp table _checked as
+        with incoming as (select {col_list}, {row_expr} as _source_row from {src}),
+        hashed as (
+            select i.*, hash(struct_pack({", ".join(f'"{c}" := i."{c}"' for c in cols)})) as _record_hash
+            from incoming i),
+        fresh as (
+            select * from hashed b where true {seen}
+            qualify row_number() over (partition by _record_hash order by _source_row) = 1)
+        select i.*, {reason} as _reason from fresh i""", {"source": source} if exists else None)
+    except duckdb.CatalogException as exc:  # a parent entity that was never loaded
+        raise ValueError(f"{path.name}: cannot check {entity} against its parent ({exc}); "
+                         "load the parent entity first") from exc
+    kept = con.execute("select count(*), count(_reason) from _checked").fetchone()
+    if not exists:
+        con.execute(f"""create table {target} as select {col_list}, ''::varchar as _source_system,
+            ''::varchar as _load_id, now()::timestamp as _loaded_at, ''::varchar as _source_file,
+            0::ubigint as _record_hash from _checked limit 0""")
+    con.execute(f"""
+        insert into {target} by name
+        select {col_list}, $source as _source_system, $load_id as _load_id, now()::timestamp as _loaded_at,
+               $file as _source_file, _record_hash
+        from _checked where _reason is null""", {"source": source, "load_id": load_id, "file": path.name})
+    key_expr = " || '|' || ".join(f"coalesce(cast(\"{k}\" as varchar), '')" for k in contract.key)
+    con.execute(f"""
+        insert into {RAW}._quarantine
+        select $load_id, $source, $entity, $file, _source_row, {key_expr}, _reason,
+               to_json(struct_pack({", ".join(f'"{c}" := "{c}"' for c in cols)})), now()::timestamp
+        from _checked where _reason is not null""",
+                {"source": source, "load_id": load_id, "file": path.name, "entity": entity})
+    con.execute("drop table _checked")
+    result = LoadResult(load_id, source, entity, path.name, int(records_in), int(kept[0] - kept[1]),
+                        int(kept[1]), int(records_in - kept[0]))
+    con.execute(f"insert into {RAW}._load_log values (?, ?, ?, ?, ?, ?, ?, ?, now()::timestamp)",
+                [result.load_id, result.source_system, result.entity, result.source_file, result.records_in,
+                 result.loaded, result.quarantined, result.duplicates])
+    return result
+
+
+def land_batch(con: duckdb.DuckDBPyConnection, batch_dir: Path) -> list[LoadResult]:
+    """Land a batch directory: `manifest.json` (source_system) plus one file per entity."""
+    manifest_file = batch_dir / "manifest.json"
+    if not manifest_file.exists():
+        raise ValueError(f"{batch_dir}: no manifest.json (it names the source_system of the batch)")
+    manifest = json.loads(manifest_file.read_text())
+    source = manifest["source_system"]
+    load_id = manifest.get("batch_id") or uuid.uuid4().hex[:12]
+    files = {p.stem: p for p in batch_dir.iterdir() if p.suffix in READERS and p.name != "manifest.json"}
+    unknown = sorted(set(files) - set(BY_ENTITY))
+    if unknown:
+        raise ValueError(f"{batch_dir.name}: unknown entity file(s) {', '.join(unknown)}")
+    results = []
+    con.execute("begin transaction")
+    try:
+        for contract in CONTRACTS:
+            if contract.entity in files:
+                results.append(land_file(con, source, contract.entity, files[contract.entity], load_id))
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return results
+
+
+def land_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, archive: Path) -> list[LoadResult]:
+    """Land every batch waiting in the inbox (oldest first), then move it to the archive."""
+    ensure_raw_schema(con)
+    results: list[LoadResult] = []
+    if not inbox.exists():
+        return results
+    for batch_dir in sorted(p for p in inbox.glob("*/*") if p.is_dir()):
+        log.info("landing %s", batch_dir.relative_to(inbox))
+        results += land_batch(con, batch_dir)
+        dest = archive / batch_dir.relative_to(inbox)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.move(str(batch_dir), str(dest))
+    return results
+
+
+def write_batch(tables: dict, inbox: Path, source: str, batch_id: str | None = None) -> Path:
+    """Write polars frames as an export batch (one Parquet file per entity) into the inbox."""
+    batch_id = batch_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    batch_dir = inbox / source / batch_id
+    batch_dir.mkdir(parents=True, exist_ok=True)
+    for entity, frame in tables.items():
+        if entity not in BY_ENTITY:
+            raise ValueError(f"unknown entity {entity}")
+        frame.write_parquet(batch_dir / f"{entity}.parquet", statistics=False)
+    (batch_dir / "manifest.json").write_text(json.dumps({
+        "source_system": source, "batch_id": batch_id, "entities": {k: v.height for k, v in tables.items()}}))
+    return batch_dir
+
+
+def summarise(results: list[LoadResult]) -> list[dict]:
+    return [asdict(r) for r in results]

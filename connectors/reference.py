@@ -1,0 +1,106 @@
+"""Reference data from configuration: business calendars as UTC working intervals, SLA policies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import holidays
+import polars as pl
+import yaml
+
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _weekdays(spec: str) -> list[int]:
+    """'mon-fri' -> [0..4]; 'sat' -> [5]."""
+    first, _, last = spec.partition("-")
+    a = DAYS.index(first)
+    b = DAYS.index(last or first)
+    return list(range(a, b + 1))
+
+
+def _shift(day: date, text: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """'09:00-12:00' on a local day -> (start, end) in naive UTC; '24:00' is the next midnight."""
+    a, b = text.split("-")
+
+    def at(hhmm: str) -> datetime:
+        h, m = map(int, hhmm.split(":"))
+        local = datetime.combine(day, time()) + timedelta(hours=h, minutes=m)
+        # attach the zone to the wall time, then convert (DST gaps and folds resolve as zoneinfo does)
+        return local.replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+
+    return at(a), at(b)
+
+
+def calendar_intervals(config: dict) -> pl.DataFrame:
+    """Working intervals per calendar over the configured years, in naive UTC."""
+    first_year, last_year = config.get("years", [2015, 2028])
+    rows = []
+    for cal_id, cal in config["calendars"].items():
+        zone = ZoneInfo(cal["timezone"])
+        years = range(first_year, last_year + 1)
+        off, make_up = set(), set()
+        if cal.get("country"):
+            h = holidays.country_holidays(cal["country"], subdiv=cal.get("subdivision"), years=years)
+            off = set(h)
+            make_up = set(getattr(h, "weekend_workdays", ()))
+        weekly: dict[int, list[str]] = {}
+        for spec, shifts in cal["hours"].items():
+            for wd in _weekdays(spec):
+                weekly[wd] = shifts
+        workday_shifts = weekly.get(0, [])  # a make-up day works Monday's hours
+        day = date(first_year, 1, 1)
+        while day.year <= last_year:
+            if day in make_up:
+                shifts, kind = workday_shifts, "make_up_workday"
+            elif day in off:
+                shifts, kind = [], "holiday"
+            else:
+                shifts, kind = weekly.get(day.weekday(), []), "workday"
+            for text in shifts:
+                start, end = _shift(day, text, zone)
+                if end > start:
+                    rows.append((cal_id, day, kind, start, end, int((end - start).total_seconds())))
+            day += timedelta(days=1)
+    return pl.DataFrame(rows, schema=["calendar_id", "local_date", "day_kind", "start_at", "end_at", "seconds"],
+                        orient="row")
+
+
+def holiday_days(config: dict) -> pl.DataFrame:
+    """Every holiday and make-up working day per calendar (for drill-down and tests)."""
+    first_year, last_year = config.get("years", [2015, 2028])
+    rows = []
+    for cal_id, cal in config["calendars"].items():
+        if not cal.get("country"):
+            continue
+        h = holidays.country_holidays(cal["country"], subdiv=cal.get("subdivision"),
+                                      years=range(first_year, last_year + 1))
+        rows += [(cal_id, d, "holiday", name) for d, name in h.items()]
+        rows += [(cal_id, d, "make_up_workday", "make-up working day") for d in getattr(h, "weekend_workdays", ())]
+    return pl.DataFrame(rows, schema=["calendar_id", "local_date", "day_kind", "name"], orient="row")
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, config_dir: Path) -> dict[str, int]:
+    """(Re)load calendars and SLA policies into the `reference` schema; returns row counts."""
+    cal_cfg = yaml.safe_load((config_dir / "calendars.yml").read_text())
+    sla_cfg = yaml.safe_load((config_dir / "sla_policies.yml").read_text())
+    intervals = calendar_intervals(cal_cfg)
+    days = holiday_days(cal_cfg)
+    calendars = pl.DataFrame([
+        {"calendar_id": k, "timezone": v["timezone"], "country": v.get("country"),
+         "is_default": k == cal_cfg.get("default_calendar")}
+        for k, v in cal_cfg["calendars"].items()
+    ])
+    policies = pl.DataFrame(sla_cfg["policies"])
+    pauses = pl.DataFrame({"status": sla_cfg.get("pause_statuses", [])}, schema={"status": pl.String})
+    con.execute("create schema if not exists reference")
+    tables = {"calendars": calendars, "calendar_intervals": intervals, "calendar_days": days,
+              "sla_policies": policies, "sla_pause_statuses": pauses}
+    for name, frame in tables.items():
+        con.register("_frame", frame)
+        con.execute(f"create or replace table reference.{name} as select * from _frame")
+        con.unregister("_frame")
+    return {name: frame.height for name, frame in tables.items()}

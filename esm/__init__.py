@@ -1,0 +1,1 @@
+"""ESM Warehouse: command line, settings, publishing and status."""
