@@ -83,6 +83,11 @@ def holiday_days(config: dict) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["calendar_id", "local_date", "day_kind", "name"], orient="row")
 
 
+def load_metrics_catalog(config_dir: Path) -> list[dict]:
+    """The metrics catalog (config/metrics.yml) as a list of metric definitions."""
+    return yaml.safe_load((config_dir / "metrics.yml").read_text())["metrics"]
+
+
 def load_reference(con: duckdb.DuckDBPyConnection, config_dir: Path) -> dict[str, int]:
     """(Re)load calendars and SLA policies into the `reference` schema; returns row counts."""
     cal_cfg = yaml.safe_load((config_dir / "calendars.yml").read_text())
@@ -96,9 +101,15 @@ def load_reference(con: duckdb.DuckDBPyConnection, config_dir: Path) -> dict[str
     ])
     policies = pl.DataFrame(sla_cfg["policies"])
     pauses = pl.DataFrame({"status": sla_cfg.get("pause_statuses", [])}, schema={"status": pl.String})
+    metrics = pl.DataFrame([
+        {"metric_id": m["id"], "family": m["family"], "label_en": m["label_en"], "label_zh": m["label_zh"],
+         "unit": m["unit"], "direction": m["direction"], "target": m.get("target"),
+         "amber_tolerance": m.get("amber_tolerance"), "formula": m["formula"]}
+        for m in load_metrics_catalog(config_dir)
+    ], schema_overrides={"target": pl.Float64, "amber_tolerance": pl.Float64})
     con.execute("create schema if not exists reference")
     tables = {"calendars": calendars, "calendar_intervals": intervals, "calendar_days": days,
-              "sla_policies": policies, "sla_pause_statuses": pauses}
+              "sla_policies": policies, "sla_pause_statuses": pauses, "metrics": metrics}
     for name, frame in tables.items():
         con.register("_frame", frame)
         con.execute(f"create or replace table reference.{name} as select * from _frame")

@@ -197,11 +197,11 @@ SERVICES: list[Service] = [
 # cross-department task chains: (step, department, mean days before go-live, mean days after)
 CHAINS: dict[str, list[tuple[str, str, float, float]]] = {
     "onboarding": [
-        ("hr_record", "HR", 0.5, 0.3),
-        ("it_account", "IT", 0.8, 0.3),
-        ("permissions", "SEC", 2.5, 0.9),
-        ("facilities_device", "FAC", 0.8, 0.6),
-        ("acceptance", "HR", 0.4, 0.4),
+        ("hr_record", "HR", 0.4, 0.2),
+        ("it_account", "IT", 0.7, 0.25),
+        ("permissions", "SEC", 2.2, 0.8),
+        ("facilities_device", "FAC", 0.6, 0.45),
+        ("acceptance", "HR", 0.3, 0.25),
     ],
     "offboarding": [
         ("hr_exit", "HR", 0.5, 0.4),

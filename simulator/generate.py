@@ -245,7 +245,7 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
                         ok = rng.random(len(ci)) < 0.997
                     else:
                         total = np.where(aft, after_days, before_days) * DAY
-                        n_levels = 2 if proc == "access" else 1.6
+                        n_levels = 1.0 if proc == "access" else 1.6
                         wait = rng.gamma(2.0, total / n_levels / 2.0).astype(np.int64) + 300
                         ok = rng.random(len(ci)) < 0.92
                     idx = np.flatnonzero(needed)

@@ -1,0 +1,16 @@
+with source as (
+    select * from {{ source('esm_export', 'requesters') }}
+    {{ latest_version('requester_id') }}
+),
+
+renamed as (
+    select
+        requester_id,
+        _source_system as source_system,
+        org_unit as requester_department,
+        site_id as requester_site_id,
+        role as requester_role
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,33 @@
+with source as (
+    select * from {{ source('esm_export', 'requests') }}
+    {{ latest_version('request_id', 'updated_at desc, _loaded_at desc') }}
+),
+
+renamed as (
+    select
+        _source_system || ':' || request_id as request_id,
+        _source_system as source_system,
+        request_id as source_request_id,
+        requester_id,
+        service_id,
+        channel,
+        priority,
+        cast(urgency as integer) as urgency,
+        cast(impact as integer) as impact,
+        status,
+        resolution_code,
+        assigned_group,
+        agent_id,
+        timezone as source_timezone,
+        {{ to_utc('opened_at', 'timezone') }} as opened_at,
+        {{ to_utc('first_response_at', 'timezone') }} as first_response_at,
+        {{ to_utc('resolved_at', 'timezone') }} as resolved_at,
+        {{ to_utc('closed_at', 'timezone') }} as closed_at,
+        {{ to_utc('updated_at', 'timezone') }} as updated_at,
+        cast(opened_at as timestamp) as opened_at_local,
+        cast(resolved_at as timestamp) as resolved_at_local,
+        _load_id as load_id
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,21 @@
+with source as (
+    select * from {{ source('esm_export', 'service_catalog') }}
+    {{ latest_version('service_id') }}
+),
+
+renamed as (
+    select
+        service_id,
+        _source_system as source_system,
+        department as domain_id,
+        department_name_en as domain_name_en,
+        department_name_zh as domain_name_zh,
+        category_en as category_name_en,
+        category_zh as category_name_zh,
+        name_en as service_name_en,
+        name_zh as service_name_zh,
+        process as process_type
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,6 @@
+-- every metric in the catalog appears in mart_kpi_monthly for the whole company
+select m.metric_id
+from {{ ref('dim_metrics') }} as m
+left join (select distinct metric_id from {{ ref('mart_kpi_monthly') }} where dimension = 'all') as k
+    on m.metric_id = k.metric_id
+where k.metric_id is null
