@@ -441,7 +441,16 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
         pl.lit("success").alias("outcome"),
     )
 
-    approvals = (pl.concat(appr_rows) if appr_rows else pl.DataFrame()).filter(pl.col("requested_at") < END_TS)
+    # a few access requests are provisioned before the system owner has approved (non-compliant)
+    approvals = pl.concat(appr_rows)
+    a_req = approvals["request_idx"].to_numpy()
+    late = ((approvals["step"] == "system_owner_access").to_numpy()
+            & (rng.random(len(a_req)) < np.where(after[a_req], 0.01, 0.05))
+            & (approvals["decision"] == "approved").to_numpy())
+    approvals = approvals.with_columns(
+        pl.Series("decided_at", np.where(late, resolved[a_req] + rng.integers(HOUR, 2 * DAY, len(a_req)),
+                                         approvals["decided_at"].to_numpy())),
+    ).filter(pl.col("requested_at") < END_TS)
     approvals = approvals.sort("requested_at", "request_idx").with_row_index("a").with_columns(
         pl.format("APR{}", pl.col("a").cast(pl.String).str.zfill(8)).alias("approval_id"),
         pl.col("request_idx").map_batches(lambda s: pl.Series(req_ids[s.to_numpy()]), return_dtype=pl.String).alias("request_id"),

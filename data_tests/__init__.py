@@ -1,0 +1,1 @@
+"""Great Expectations suites that gate what reaches the marts (run on DataFrames read from DuckDB)."""
