@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-
-import re
 
 import duckdb
 
@@ -173,7 +172,7 @@ def land_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, archive: Path) -> li
 
 def write_batch(tables: dict, inbox: Path, source: str, batch_id: str | None = None) -> Path:
     """Write polars frames as an export batch (one Parquet file per entity) into the inbox."""
-    batch_id = batch_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    batch_id = batch_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     batch_dir = inbox / source / batch_id
     batch_dir.mkdir(parents=True, exist_ok=True)
     for entity, frame in tables.items():

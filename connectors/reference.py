@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,7 @@ def _shift(day: date, text: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
         h, m = map(int, hhmm.split(":"))
         local = datetime.combine(day, time()) + timedelta(hours=h, minutes=m)
         # attach the zone to the wall time, then convert (DST gaps and folds resolve as zoneinfo does)
-        return local.replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+        return local.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
 
     return at(a), at(b)
 

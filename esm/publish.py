@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -42,7 +42,7 @@ def publish(working: Path, published: Path) -> dict[str, int]:
             counts[f"audit.{name}"] = con.execute(f"select count(*) from audit.{name}").fetchone()[0]
         con.execute("create table audit.build_info (built_at timestamp, working_file varchar)")
         con.execute("insert into audit.build_info values (?, ?)",
-                    [datetime.now(timezone.utc).replace(tzinfo=None), str(working)])
+                    [datetime.now(UTC).replace(tzinfo=None), str(working)])
         con.execute("detach src")
         con.execute("checkpoint")
     finally:

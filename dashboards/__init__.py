@@ -1,0 +1,1 @@
+"""Streamlit dashboards of ESM Warehouse (read the published warehouse only)."""

@@ -1,0 +1,144 @@
+"""`esm`: simulate the demo company, build and publish the warehouse, serve the dashboard, report status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from esm.settings import PROJECT_ROOT, paths
+
+log = logging.getLogger("esm")
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed without a traceback."""
+
+
+def _step(message: str) -> float:
+    print(f"• {message}", file=sys.stderr, flush=True)
+    return time.perf_counter()
+
+
+def _done(started: float, detail: str = "") -> None:
+    print(f"  done in {time.perf_counter() - started:.1f} s{(' — ' + detail) if detail else ''}",
+          file=sys.stderr, flush=True)
+
+
+def cmd_simulate(n_requests: int, seed: int) -> Path:
+    from connectors.landing import write_batch
+    from simulator.company import SOURCE_SYSTEM
+    from simulator.generate import simulate
+
+    t = _step(f"simulating the demo company: {n_requests:,} requests, seed {seed}")
+    sim = simulate(n_requests, seed)
+    batch = write_batch(sim.tables, paths().inbox, SOURCE_SYSTEM)
+    _done(t, f"{sum(f.height for f in sim.tables.values()):,} records in {batch.name}")
+    return batch
+
+
+def cmd_build() -> None:
+    """Run the whole asset graph in-process; publish happens only when every blocking check passes."""
+    p = paths()
+    p.home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("DAGSTER_HOME", str(p.home / "dagster"))
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    t = _step("loading the pipeline (dbt manifest, Dagster definitions)")
+    from pipelines.definitions import defs
+
+    _done(t)
+    t = _step("building: raw landing -> dbt build (staging, intermediate, marts, tests) -> GX checks -> publish")
+    job = defs.resolve_implicit_global_asset_job_def()
+    result = job.execute_in_process(
+        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}}, raise_on_error=False)
+    failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    if not result.success or failed_checks:
+        reasons = [f"check {e.asset_check_key.name} on {'/'.join(e.asset_key.path)} failed" for e in failed_checks]
+        for ev in result.all_events:
+            if ev.is_step_failure:
+                err = ev.step_failure_data.error
+                reasons.append(f"step {ev.step_key}: {err.message.strip().splitlines()[0] if err else 'failed'}")
+        published = "the last published warehouse is still in place" if p.published.exists() else "nothing is published"
+        raise UserError("build failed; " + published + ":\n  " + "\n  ".join(reasons or ["see the Dagster logs"]))
+    _done(t, f"{len(result.get_asset_check_evaluations())} checks passed; published {p.published}")
+
+
+def cmd_serve(port: int) -> None:
+    p = paths()
+    if not p.published.exists():
+        raise UserError(f"no published warehouse at {p.published}: run `esm demo` or `esm build` first")
+    app = PROJECT_ROOT / "dashboards" / "app.py"
+    print(f"• serving the dashboard on http://127.0.0.1:{port}  (Ctrl+C to stop)", file=sys.stderr, flush=True)
+    subprocess.run([sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+                    "--server.address", "127.0.0.1", "--server.headless", "true",
+                    "--browser.gatherUsageStats", "false"], check=False)
+
+
+def cmd_status(as_json: bool) -> None:
+    from esm.status import warehouse_status
+
+    p = paths()
+    try:
+        status = warehouse_status(p.published)
+    except FileNotFoundError:
+        raise UserError(f"no published warehouse at {p.published}: run `esm demo` or `esm build` first") from None
+    if as_json:
+        print(json.dumps(status, indent=2, ensure_ascii=False))
+        return
+    print(f"published warehouse: {status['published_file']}")
+    print(f"built at (UTC):      {status['built_at']}")
+    print("rows:")
+    for table, n in status["rows"].items():
+        print(f"  {table:<20} {n:>12,}")
+    print("sources:            records in       loaded  quarantined   duplicates")
+    for source, s in status["sources"].items():
+        print(f"  {source:<16} {s['records_in']:>12,} {s['loaded']:>12,} {s['quarantined']:>12,} "
+              f"{s['duplicates_dropped']:>12,}")
+        for r in s.get("quarantine_reasons", []):
+            print(f"      quarantined {r['entity']}: {r['reason']} × {r['count']:,}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="esm", description="ESM Warehouse: enterprise service management analytics")
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="simulate the demo company, build, publish and serve the dashboard")
+    demo.add_argument("--requests", type=int, default=50_000, help="number of requests to simulate (default 50000)")
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--no-serve", action="store_true", help="stop after publishing")
+    demo.add_argument("--port", type=int, default=8501)
+    sub.add_parser("build", help="run the pipeline on the landed raw data; publish on success")
+    serve = sub.add_parser("serve", help="serve the dashboard from the published warehouse")
+    serve.add_argument("--port", type=int, default=8501)
+    status = sub.add_parser("status", help="published warehouse, row counts and per-source load accounting")
+    status.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "demo":
+            if args.requests < 100:
+                raise UserError("--requests must be at least 100")
+            cmd_simulate(args.requests, args.seed)
+            cmd_build()
+            if not args.no_serve:
+                cmd_serve(args.port)
+        elif args.command == "build":
+            cmd_build()
+        elif args.command == "serve":
+            cmd_serve(args.port)
+        elif args.command == "status":
+            cmd_status(args.json)
+    except UserError as exc:
+        print(f"esm: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
