@@ -47,6 +47,19 @@ class Simulation:
     truth: dict
 
 
+def decode(codes: np.ndarray, vocab) -> pl.Series:
+    """Integer codes -> strings without building numpy string arrays (code -1 is null)."""
+    vocab = list(vocab)
+    table = pl.Series(vocab + [None], dtype=pl.String)
+    codes = np.asarray(codes, dtype=np.int64)
+    return table.gather(np.where(codes < 0, len(vocab), codes))
+
+
+def _request_id(col: str = "request_idx") -> pl.Expr:
+    """Request ids are REQ + the zero-padded index of the request in opening order."""
+    return pl.format("REQ{}", pl.col(col).cast(pl.String).str.zfill(8)).alias("request_id")
+
+
 def _ts(col: str) -> pl.Expr:
     """int seconds since epoch -> naive datetime."""
     return pl.from_epoch(pl.col(col), time_unit="s").alias(col)
@@ -65,7 +78,7 @@ def _day_weights(days: np.ndarray) -> dict[str, np.ndarray]:
     dom = np.array([d.day for d in pydays])
     month = np.array([d.month for d in pydays])
     next_month_first = np.array([(d.replace(day=28) + timedelta(days=4)).replace(day=1) for d in pydays])
-    days_to_end = np.array([(n - d).days for n, d in zip(next_month_first, pydays)])
+    days_to_end = np.array([(n - d).days for n, d in zip(next_month_first, pydays, strict=True)])
     month_end = base * np.where((days_to_end <= 3) | (dom <= 2), 3.0, 1.0)
     hiring = base * np.select([np.isin(month, [7, 8]), month == 3], [3.0, 2.0], 1.0)
     return {"": base, "month_end": month_end, "hiring": hiring}
@@ -132,20 +145,23 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
                     "cost_per_hour": float(rate),
                 })
     agents = pl.DataFrame(agent_rows)
-    agent_ids = agents["agent_id"].to_numpy()
-    agent_key = (agents["department"] + "|" + agents["site_id"]).to_numpy()
-    pool: dict[str, np.ndarray] = {}
-    for i, k in enumerate(agent_key):
-        pool.setdefault(k, []).append(i)
-    pool = {k: np.array(v) for k, v in pool.items()}
+    agent_ids = agents["agent_id"].to_list()
+    depts = list(co.DEPARTMENTS)
+    n_sites = len(co.SITES)
+    groups = [f"{d}-{st.site_id}" for d in depts for st in co.SITES]
+    site_index = {st.site_id: i for i, st in enumerate(co.SITES)}
+    pool: dict[int, list[int]] = {}
+    for i, (d, st) in enumerate(zip(agents["department"], agents["site_id"], strict=True)):
+        pool.setdefault(depts.index(d) * n_sites + site_index[st], []).append(i)
 
-    def pick_agents(dept: np.ndarray, site: np.ndarray) -> np.ndarray:
-        keys = np.char.add(np.char.add(dept.astype(str), "|"), site.astype(str))
-        out = np.empty(len(keys), dtype="<U24")
+    def pick_agents(dept_i: np.ndarray, site_i: np.ndarray) -> np.ndarray:
+        """A random agent of the department at the site, as an index into agent_ids."""
+        keys = dept_i * n_sites + site_i
+        out = np.empty(len(keys), dtype=np.int64)
         for k in np.unique(keys):
             m = keys == k
-            idx = pool[k]
-            out[m] = agent_ids[idx[rng.integers(0, len(idx), m.sum())]]
+            idx = np.array(pool[int(k)])
+            out[m] = idx[rng.integers(0, len(idx), m.sum())]
         return out
 
     # --- requests -----------------------------------------------------------------------------
@@ -173,17 +189,15 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
     s_idx, opened, person, r_site, day_idx = s_idx[order], opened[order], person[order], r_site[order], day_idx[order]
     after = opened >= GO_LIVE_TS
 
-    dept = np.array([s.department for s in svc])[s_idx]
+    dept_i = np.array([depts.index(s.department) for s in svc])[s_idx]
     process = np.array([s.process for s in svc])[s_idx]
     site_code = site_ids[r_site]
     p_after = np.array(co.CHANNEL_WEIGHTS_AFTER)
     p_before = np.array(co.CHANNEL_WEIGHTS_BEFORE)
-    channel = np.where(after, np.array(co.CHANNELS)[rng.choice(7, n, p=p_after)],
-                       np.array(co.CHANNELS)[rng.choice(7, n, p=p_before)])
+    channel_i = np.where(after, rng.choice(7, n, p=p_after), rng.choice(7, n, p=p_before))
     urgency = rng.choice([1, 2, 3], n, p=[0.08, 0.32, 0.60])
     impact = rng.choice([1, 2, 3], n, p=[0.10, 0.30, 0.60])
     priority_n = np.clip(urgency + impact - 1, 1, 4)
-    priority = np.char.add("P", priority_n.astype(str))
 
     # automation of simple, automatable services (rises at go-live)
     autom_share = np.array([s.automatable for s in svc])[s_idx] * np.where(after, 1.0, 0.2)
@@ -197,12 +211,13 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
 
     # task table: simple requests have one task, chain requests one per step
     t_req, t_step, t_dept, t_seq, t_created, t_done, t_auto = [], [], [], [], [], [], []
+    steps_vocab = ["fulfil"] + [step for chain in co.CHAINS.values() for step, *_ in chain]
     resolved = opened.copy()
     simple = process == "simple"
     si = np.flatnonzero(simple)
     t_req.append(si)
-    t_step.append(np.full(len(si), "fulfil", dtype=object))
-    t_dept.append(dept[si])
+    t_step.append(np.full(len(si), steps_vocab.index("fulfil")))
+    t_dept.append(dept_i[si])
     t_seq.append(np.ones(len(si), dtype=np.int64))
     start = opened[si] + rng.integers(60, 1800, len(si))
     t_created.append(opened[si])
@@ -264,8 +279,8 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
                     req_at = np.where(needed, decided, req_at)
                 dur = req_at - created + 60
             t_req.append(ci)
-            t_step.append(np.full(len(ci), step, dtype=object))
-            t_dept.append(np.full(len(ci), step_dept, dtype=object))
+            t_step.append(np.full(len(ci), steps_vocab.index(step)))
+            t_dept.append(np.full(len(ci), depts.index(step_dept)))
             t_seq.append(np.full(len(ci), seq, dtype=np.int64))
             t_created.append(created)
             done = created + dur
@@ -277,8 +292,8 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
 
     tasks_np = {
         "request_idx": np.concatenate(t_req),
-        "step": np.concatenate(t_step).astype(str),
-        "department": np.concatenate(t_dept).astype(str),
+        "step": np.concatenate(t_step),
+        "department": np.concatenate(t_dept),
         "seq": np.concatenate(t_seq),
         "created_at": np.concatenate(t_created),
         "completed_at": np.concatenate(t_done),
@@ -294,56 +309,59 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
     final_resolved = np.where(reopened, reopen_at + rng.exponential(DAY, n).astype(np.int64) + 600, resolved)
     paused = (rng.random(n) < 0.12) & ~automated & (resolved - first_resp > 2 * HOUR)
     pause_at = first_resp + ((resolved - first_resp) * 0.3).astype(np.int64)
-    pause_len = np.minimum(rng.exponential(DAY, n).astype(np.int64) + 600, ((resolved - pause_at) * 0.5).astype(np.int64))
+    pause_len = np.minimum(rng.exponential(DAY, n).astype(np.int64) + 600,
+                           ((resolved - pause_at) * 0.5).astype(np.int64))
     resume_at = pause_at + pause_len
     reassigned = (rng.random(n) < 0.10) & ~automated
     bounced = reassigned & (rng.random(n) < 0.3)  # sent to another department and back
     followup = (rng.random(n) < 0.15) & ~automated
 
     is_open = final_resolved >= END_TS
-    status = np.where(is_open, np.where(paused & (resume_at >= END_TS), "on_hold", "in_progress"),
-                      np.where(final_resolved + 3 * DAY < END_TS, "closed", "resolved"))
-    status = np.where(rejected & ~is_open, np.where(final_resolved + 3 * DAY < END_TS, "closed", "resolved"), status)
-    closed = np.where(final_resolved + 3 * DAY < END_TS, final_resolved + 3 * DAY, -1)
-    agent = pick_agents(dept, site_code)
-    agent = np.where(automated, "", agent)
-    group = np.char.add(np.char.add(dept.astype(str), "-"), site_code.astype(str))
+    statuses = ["in_progress", "on_hold", "resolved", "closed"]
+    is_closed = final_resolved + 3 * DAY < END_TS
+    status_i = np.where(is_open, np.where(paused & (resume_at >= END_TS), 1, 0), np.where(is_closed, 3, 2))
+    closed = np.where(is_closed, final_resolved + 3 * DAY, -1)
+    agent_i = np.where(automated, -1, pick_agents(dept_i, r_site))
+    group_i = dept_i * n_sites + r_site
+    requester_ids = requesters["requester_id"].to_list()
+    # event actors: requesters, then agents, then system accounts
+    actors = requester_ids + agent_ids + ["system", "automation"]
+    agent_actor = np.where(agent_i >= 0, len(requester_ids) + agent_i, -1)
+    system_actor = len(requester_ids) + len(agent_ids)
+    responder = np.where(automated, system_actor + 1, agent_actor)
 
+    service_ids = [s.service_id for s in svc]
     requests = pl.DataFrame({
         "n": np.arange(n),
-        "requester_id": requesters["requester_id"].to_numpy()[person],
-        "service_id": np.array([s.service_id for s in svc])[s_idx],
-        "channel": channel,
-        "priority": priority,
+        "requester_id": decode(person, requester_ids),
+        "service_id": decode(s_idx, service_ids),
+        "channel": decode(channel_i, co.CHANNELS),
+        "priority": decode(priority_n - 1, ["P1", "P2", "P3", "P4"]),
         "urgency": urgency,
         "impact": impact,
         "opened_at": opened,
         "first_response_at": np.where(first_resp < END_TS, first_resp, -1),
         "resolved_at": np.where(is_open, -1, final_resolved),
         "closed_at": closed,
-        "status": status,
-        "resolution_code": np.where(rejected, "rejected", np.where(automated, "automated", "fulfilled")),
-        "assigned_group": group,
-        "agent_id": pl.Series(agent).replace("", None),
-        "timezone": site_tz[r_site],
-        "site_id": site_code,
+        "status": decode(status_i, statuses),
+        "resolution_code": decode(np.where(rejected, 0, np.where(automated, 1, 2)), ["rejected", "automated", "fulfilled"]),
+        "assigned_group": decode(group_i, groups),
+        "agent_id": decode(agent_i, agent_ids),
+        "timezone": decode(r_site, site_tz),
     }).with_columns(
-        pl.format("REQ{}", pl.col("n").cast(pl.String).str.zfill(8)).alias("request_id"),
+        _request_id("n"),
         *[pl.when(pl.col(c) >= 0).then(pl.col(c)).alias(c) for c in ("first_response_at", "resolved_at", "closed_at")],
     )
-    req_ids = requests["request_id"].to_numpy()
 
     # --- request events (UTC) -------------------------------------------------------------------
     ev = []
 
     def text(v, idx: np.ndarray) -> pl.Series:
-        """A string column for rows idx from a scalar or per-request array ("" and None are null)."""
-        if v is None:
-            return pl.Series([None], dtype=pl.String).extend_constant(None, len(idx) - 1) if len(idx) else \
-                pl.Series([], dtype=pl.String)
-        arr = np.full(len(idx), v) if np.ndim(v) == 0 else np.asarray(v).astype(str)[idx]
-        s = pl.Series(arr, dtype=pl.String)
-        return s.set(s == "", None) if len(s) else s
+        """A string column for rows idx: None, a constant, or (per-request codes, vocabulary)."""
+        if v is None or isinstance(v, str):
+            return pl.repeat(v, len(idx), dtype=pl.String, eager=True)
+        codes, vocab = v
+        return decode(codes[idx], vocab)
 
     def add(idx, etype, at, frm, to, actor, public=None):
         idx = np.asarray(idx)
@@ -358,20 +376,20 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
         }))
 
     all_i = np.arange(n)
-    requester = requesters["requester_id"].to_numpy()[person]
+    requester = (person, actors)
+    agent = (agent_actor, actors)
+    group = (group_i, groups)
     add(all_i, "status_change", opened, None, "new", requester)
     add(all_i, "assignment_change", opened + 5, None, group, "system")
-    other_dept = np.array(list(co.DEPARTMENTS))[rng.integers(0, len(co.DEPARTMENTS), n)]
-    other_dept = np.where(other_dept == dept, "IT", other_dept)
-    other_dept = np.where(other_dept == dept, "HR", other_dept)
-    wrong_group = np.char.add(np.char.add(other_dept.astype(str), "-"), site_code.astype(str))
+    other_dept = (dept_i + rng.integers(1, len(depts), n)) % len(depts)  # never the right department
+    wrong_group = (other_dept * n_sites + r_site, groups)
     ri = np.flatnonzero(reassigned)
     mid = opened + (first_resp - opened) // 2 + 1
     add(ri, "assignment_change", mid, group, wrong_group, "system")
     bi = np.flatnonzero(bounced)
     add(bi, "assignment_change", mid + (first_resp - mid) // 2 + 1, wrong_group, group, "system")
     ok_resp = np.flatnonzero(first_resp < END_TS)
-    responder = np.where(automated, "automation", agent)
+    responder = (responder, actors)
     add(ok_resp, "status_change", first_resp, "new", "in_progress", responder)
     add(ok_resp, "comment", first_resp, None, None, responder, public=True)
     fi = np.flatnonzero(followup & (first_resp + HOUR < END_TS))
@@ -395,22 +413,23 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
     events = pl.concat(ev).filter(pl.col("occurred_at") < END_TS).sort("occurred_at", "request_idx")
     events = events.with_row_index("e").with_columns(
         pl.format("EV{}", pl.col("e").cast(pl.String).str.zfill(9)).alias("event_id"),
-        pl.col("request_idx").map_batches(lambda s: pl.Series(req_ids[s.to_numpy()]), return_dtype=pl.String).alias("request_id"),
+        _request_id(),
         _ts("occurred_at"),
     ).select("event_id", "request_id", "event_type", "occurred_at", "from_value", "to_value", "actor_id", "is_public")
 
     # --- tasks, automation runs, approvals --------------------------------------------------------
     tr = tasks_np["request_idx"]
-    t_site = site_code[tr]
-    t_agent = pick_agents(tasks_np["department"], t_site)
+    t_site = r_site[tr]
     t_auto_mask = tasks_np["is_automated"]
+    t_agent = np.where(t_auto_mask, -1, pick_agents(tasks_np["department"], t_site))
     effort = np.where(t_auto_mask, 0, rng.lognormal(np.log(35), 0.6, len(tr))).round(1)
     tasks = pl.DataFrame({
         "request_idx": tr,
-        "step": tasks_np["step"],
-        "department": tasks_np["department"],
+        "step": decode(tasks_np["step"], steps_vocab),
+        "department": decode(tasks_np["department"], depts),
+        "assigned_group": decode(tasks_np["department"] * n_sites + t_site, groups),
         "seq": tasks_np["seq"],
-        "agent_id": pl.Series(np.where(t_auto_mask, "", t_agent)).replace("", None),
+        "agent_id": decode(t_agent, agent_ids),
         "created_at": tasks_np["created_at"],
         "completed_at": tasks_np["completed_at"],
         "is_automated": t_auto_mask,
@@ -421,12 +440,9 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
         pl.format("TSK{}", pl.col("t").cast(pl.String).str.zfill(9)).alias("task_id"),
     ).with_columns(
         pl.when(pl.col("seq") > 1).then(pl.col("task_id").shift(1)).alias("depends_on_task_id"),
-        pl.col("request_idx").map_batches(lambda s: pl.Series(req_ids[s.to_numpy()]), return_dtype=pl.String).alias("request_id"),
+        _request_id(),
     )
     tasks = tasks.with_columns(
-        pl.concat_str([pl.col("department"), pl.lit("-"),
-                       pl.col("request_idx").map_batches(lambda s: pl.Series(site_code[s.to_numpy()]), return_dtype=pl.String)])
-        .alias("assigned_group"),
         pl.when(pl.col("completed_at").is_null()).then(pl.lit("open")).otherwise(pl.lit("done")).alias("status"),
         _ts("created_at"), _ts("completed_at"),
     ).select("task_id", "request_id", "step", "department", "assigned_group", "agent_id", "seq",
@@ -453,8 +469,9 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
     ).filter(pl.col("requested_at") < END_TS)
     approvals = approvals.sort("requested_at", "request_idx").with_row_index("a").with_columns(
         pl.format("APR{}", pl.col("a").cast(pl.String).str.zfill(8)).alias("approval_id"),
-        pl.col("request_idx").map_batches(lambda s: pl.Series(req_ids[s.to_numpy()]), return_dtype=pl.String).alias("request_id"),
-        pl.concat_str([pl.lit("MGR-"), pl.col("approver_site"), pl.lit("-L"), pl.col("level").cast(pl.String)]).alias("approver_id"),
+        _request_id(),
+        pl.concat_str([pl.lit("MGR-"), pl.col("approver_site"), pl.lit("-L"), pl.col("level").cast(pl.String)])
+        .alias("approver_id"),
         pl.when(pl.col("decided_at") < END_TS).then(pl.col("decision")).alias("decision"),
         pl.when(pl.col("decided_at") < END_TS).then(pl.col("decided_at")).alias("decided_at"),
         pl.col("amount").fill_nan(None),
@@ -470,12 +487,13 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
     answered = final_resolved + rng.exponential(DAY, n).astype(np.int64) + 300
     si_ = si_[answered[si_] < END_TS]
     surveys = pl.DataFrame({
-        "request_id": req_ids[si_],
+        "request_idx": si_,
         "csat_score": csat[si_],
         "nps_score": np.where(rng.random(len(si_)) < 0.6, nps[si_], -1),
         "answered_at": answered[si_],
     }).with_row_index("s").with_columns(
         pl.format("SRV{}", pl.col("s").cast(pl.String).str.zfill(8)).alias("survey_id"),
+        _request_id(),
         pl.when(pl.col("nps_score") >= 0).then(pl.col("nps_score")).alias("nps_score"),
         _ts("answered_at"),
     ).select("survey_id", "request_id", "csat_score", "nps_score", "answered_at")
@@ -491,8 +509,8 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
     fail_p = np.where(after, 0.12, 0.20)
     fi_ = np.flatnonzero((rng.random(n) < fail_p) & (process == "simple"))
     failed = pl.DataFrame({
-        "requester_id": requester[fi_],
-        "service_id": np.array([s.service_id for s in svc])[s_idx[fi_]],
+        "requester_id": decode(person[fi_], requester_ids),
+        "service_id": decode(s_idx[fi_], service_ids),
         "viewed_at": opened[fi_] - rng.integers(300, 20 * HOUR, len(fi_)),
     })
     # successful sessions: 50% of all sessions before go-live, 65% after
@@ -503,8 +521,8 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
         rng.integers(GO_LIVE_TS, END_TS, n_ok_after),
     ])
     succeeded = pl.DataFrame({
-        "requester_id": requesters["requester_id"].to_numpy()[rng.integers(0, n_people, len(ok_at))],
-        "service_id": np.array([s.service_id for s in svc])[rng.integers(0, len(svc), len(ok_at))],
+        "requester_id": decode(rng.integers(0, n_people, len(ok_at)), requester_ids),
+        "service_id": decode(rng.integers(0, len(svc), len(ok_at)), service_ids),
         "viewed_at": ok_at,
     })
     sessions = pl.concat([failed, succeeded]).filter(pl.col("viewed_at") >= day_epoch[0]).sort("viewed_at")
@@ -512,10 +530,10 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
         pl.format("SS{}", pl.col("k").cast(pl.String).str.zfill(9)).alias("session_id"),
         _ts("viewed_at"),
     )
-    art_by_service = dict(zip(articles["service_id"].to_list()[::3], range(0, articles.height, 3)))
+    art_by_service = dict(zip(articles["service_id"].to_list()[::3], range(0, articles.height, 3), strict=True))
     sessions = sessions.with_columns(
         pl.col("service_id").replace_strict(art_by_service, return_dtype=pl.Int64).add(pl.col("k") % 3)
-        .map_batches(lambda s: pl.Series(articles["article_id"].to_numpy()[s.to_numpy()]), return_dtype=pl.String)
+        .map_batches(lambda s: articles["article_id"].gather(s), return_dtype=pl.String)
         .alias("article_id"),
         pl.when(pl.col("k") % 4 == 0).then(pl.lit("mobile")).otherwise(pl.lit("portal")).alias("channel"),
     ).select("session_id", "requester_id", "article_id", "service_id", "viewed_at", "channel")
@@ -530,14 +548,15 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
                        np.where(fate < 0.90, expires + rng.integers(0, 2 * DAY, len(gi)), -1))
     revoked = np.where(revoked < END_TS, revoked, -1)
     grants = pl.DataFrame({
-        "request_id": req_ids[gi],
-        "requester_id": requester[gi],
+        "request_idx": gi,
+        "requester_id": decode(person[gi], requester_ids),
         "system": np.array(SYSTEMS)[rng.integers(0, len(SYSTEMS), len(gi))],
         "granted_at": g_at,
         "expires_at": expires,
         "revoked_at": revoked,
     }).with_row_index("g").with_columns(
         pl.format("GR{}", pl.col("g").cast(pl.String).str.zfill(8)).alias("grant_id"),
+        _request_id(),
         pl.when(pl.col("revoked_at") >= 0).then(pl.col("revoked_at")).alias("revoked_at"),
         pl.lit(True).alias("is_approved"),
     )
