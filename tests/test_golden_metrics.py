@@ -136,14 +136,14 @@ def golden(tmp_path_factory):
 def fct(con, rid: str) -> dict:
     cur = con.execute("select * from marts.fct_requests where source_request_id = ?", [rid])
     names = [d[0] for d in cur.description]
-    return dict(zip(names, cur.fetchone(), strict=True))
+    return dict(zip(names, cur.fetchall()[0], strict=True))
 
 
 def kpi(con, metric: str, month: str = "2025-06-01", dimension: str = "all", value: str = "all") -> float:
-    row = con.execute("select value from marts.mart_kpi_monthly where metric_id = ? and month = ? "
-                      "and dimension = ? and dimension_value = ?", [metric, month, dimension, value]).fetchone()
-    assert row is not None, (metric, month, dimension, value)
-    return row[0]
+    rows = con.execute("select value from marts.mart_kpi_monthly where metric_id = ? and month = ? "
+                       "and dimension = ? and dimension_value = ?", [metric, month, dimension, value]).fetchall()
+    assert len(rows) == 1, (metric, month, dimension, value, rows)
+    return rows[0][0]
 
 
 def test_request_over_national_day_and_make_up_saturday(golden):
