@@ -26,7 +26,9 @@ def format_delta(delta: float | None, unit: str) -> str | None:
         return None
     if unit == "ratio":
         return f"{delta * 100:+.1f} pp"
-    return format_value(delta, unit) if unit == "points" else ("+" if delta >= 0 else "−") + format_value(abs(delta), unit)
+    # an ASCII sign: Streamlit reads a leading "-" to point the delta arrow down
+    sign = "+" if delta >= 0 else "-"
+    return format_value(delta, unit) if unit == "points" else sign + format_value(abs(delta), unit)
 
 
 def delta_color(direction: str) -> str:

@@ -8,7 +8,6 @@ LANGUAGES = {"en": "English", "zh": "中文"}
 
 TEXT: dict[str, dict[str, str]] = {
     "app_title": {"en": "ESM Warehouse", "zh": "企业服务管理数据仓库"},
-    "language": {"en": "Language", "zh": "语言"},
     "home_title": {"en": "Service operations overview", "zh": "服务运营总览"},
     "home_caption": {"en": "All service desks as one system: load, experience, efficiency, risk and cost.",
                      "zh": "把各服务台作为一个整体：负载、体验、效率、风险与成本。"},
@@ -30,6 +29,7 @@ TEXT: dict[str, dict[str, str]] = {
     "built_at": {"en": "Warehouse built at (UTC)", "zh": "数据仓库构建时间（UTC）"},
     "attribution": {"en": "Demo data is simulated.", "zh": "演示数据为模拟数据。"},
     "page_home": {"en": "Overview", "zh": "总览"},
+    "target": {"en": "target", "zh": "目标"},
 }
 
 CHANNEL_LABELS = {
@@ -55,4 +55,5 @@ def channel_label(code: str) -> str:
 
 
 def language_switch() -> None:
-    st.sidebar.radio(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True)
+    # the label stays the same in both languages: a label change would make Streamlit reset the widget
+    st.sidebar.radio("Language / 语言", list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True)

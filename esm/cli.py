@@ -76,7 +76,8 @@ def cmd_serve(port: int) -> None:
     print(f"• serving the dashboard on http://127.0.0.1:{port}  (Ctrl+C to stop)", file=sys.stderr, flush=True)
     subprocess.run([sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
                     "--server.address", "127.0.0.1", "--server.headless", "true",
-                    "--browser.gatherUsageStats", "false"], check=False)
+                    "--browser.gatherUsageStats", "false",
+                    "--client.toolbarMode", "viewer"], check=False)
 
 
 def cmd_status(as_json: bool) -> None:

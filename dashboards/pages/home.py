@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from dashboards import queries  # noqa: E402
 from dashboards.formatting import delta_color, format_delta, format_value  # noqa: E402
-from dashboards.i18n import channel_label, lang, t  # noqa: E402
+from dashboards.i18n import channel_label, lang, language_switch, t  # noqa: E402
 
 HEADLINE = ["request_volume", "csat_mean", "sla_attainment_rate", "lead_time_median_hours",
             "self_service_success_rate", "overdue_access_grant_rate", "cost_per_request", "automation_coverage"]
@@ -27,6 +27,7 @@ def latest_complete_month(months: list, volumes: pl.DataFrame):
 
 
 def main() -> None:
+    language_switch()
     st.title(t("home_title"))
     st.caption(t("home_caption"))
     if not queries.warehouse_ready():
@@ -55,13 +56,13 @@ def main() -> None:
 
     st.subheader(t("trend"))
     metric_id = st.selectbox(t("metric"), [m for m in meta], index=list(meta).index("request_volume"),
-                             format_func=label, key="trend_metric")
+                             format_func=label, key=f"trend_metric_{lang()}")
     series = queries.kpi_series(metric_id)
     fig = px.line(series.to_pandas(), x="month", y="value", markers=True,
                   labels={"month": t("month"), "value": label(metric_id)})
     target = meta[metric_id]["target"]
     if target is not None:
-        fig.add_hline(y=target, line_dash="dot", annotation_text="target")
+        fig.add_hline(y=target, line_dash="dot", annotation_text=t("target"))
     st.plotly_chart(fig, width="stretch", key="trend_chart")
 
     first = months[max(0, months.index(month) - 11)]
