@@ -112,6 +112,7 @@ def validate(suite_name: str, frame: pd.DataFrame) -> SuiteResult:
                 "kwargs": {k: v for k, v in cfg.kwargs.items() if k != "batch_id"},
                 "unexpected_count": (r.result or {}).get("unexpected_count"),
                 "examples": [str(x) for x in ((r.result or {}).get("partial_unexpected_list") or [])[:5]],
-                "error": (r.exception_info or {}).get("exception_message") if isinstance(r.exception_info, dict) else None,
+                "error": (r.exception_info or {}).get("exception_message")
+                if isinstance(r.exception_info, dict) else None,
             })
     return SuiteResult(suite_name, bool(result.success), len(result.results), failed, len(frame))

@@ -64,7 +64,8 @@ def test_quarantine_keeps_the_original_record(tmp_path, con):
     land_batch(con, batch)
     clean = (pl.col("request_id").is_not_null() & (pl.col("resolved_at") >= pl.col("opened_at"))
              & pl.col("service_id").is_in(sim.tables["service_catalog"]["service_id"].implode()))
-    req = sim.tables["requests"].filter(clean).unique("request_id", keep="first", maintain_order=True).head(3).with_columns(
+    req = sim.tables["requests"].filter(clean).unique("request_id", keep="first", maintain_order=True).head(3)
+    req = req.with_columns(
         pl.Series("timezone", ["Asia/Shanghai", "Mars/Olympus", "Europe/Berlin"]))
     csv_dir = tmp_path / "csv" / "esm_portal" / "b2"
     csv_dir.mkdir(parents=True)

@@ -20,7 +20,7 @@ HEADLINE = ["request_volume", "csat_mean", "sla_attainment_rate", "lead_time_med
 def latest_complete_month(months: list, volumes: pl.DataFrame):
     """The last month unless its volume is under half the month before (a month still in progress)."""
     if len(months) >= 2:
-        v = dict(zip(volumes["month"].to_list(), volumes["value"].to_list()))
+        v = dict(zip(volumes["month"].to_list(), volumes["value"].to_list(), strict=True))
         if v.get(months[-1], 0) < 0.5 * v.get(months[-2], 0):
             return months[-2]
     return months[-1]
