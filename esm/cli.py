@@ -119,6 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     status.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    progress = logging.StreamHandler(sys.stderr)
+    progress.setFormatter(logging.Formatter("    %(message)s"))
+    pipeline_log = logging.getLogger("esm.pipeline")
+    pipeline_log.setLevel(logging.INFO)
+    pipeline_log.addHandler(progress)
+    pipeline_log.propagate = False
     try:
         if args.command == "demo":
             if args.requests < 100:
