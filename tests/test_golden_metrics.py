@@ -69,6 +69,8 @@ def golden_tables() -> dict[str, pl.DataFrame]:
             # P1 on the calendar clock: 9 h > 8 h target; bounced to Facilities and back
             request("R5", "U1", "P1", dt(2025, 6, 5, 10), dt(2025, 6, 5, 10, 5), dt(2025, 6, 5, 19)),
             request("R6", "U1", "P4", dt(2025, 6, 10, 9), dt(2025, 6, 10, 9, 30), dt(2025, 6, 10, 11)),
+            # an older version of R6 delivered too: the latest version (resolved) must win
+            request("R6", "U1", "P4", dt(2025, 6, 10, 9), dt(2025, 6, 10, 9, 30), status="in_progress"),
         ]),
         "request_events": frame("request_events", [
             ev("E1", "R3", "status_change", dt(2025, 6, 3, 1), "new", actor="U1"),
@@ -210,6 +212,12 @@ def test_open_request_and_calendar_clock(golden):
 ])
 def test_june_kpis_by_hand(golden, metric, expected):
     assert kpi(golden, metric) == pytest.approx(expected)
+
+
+def test_latest_version_wins(golden):
+    r6 = fct(golden, "R6")
+    assert r6["status"] == "resolved" and r6["lead_time_minutes"] == pytest.approx(120)
+    assert golden.execute("select count(*) from marts.fct_requests").fetchall()[0][0] == 6
 
 
 def test_breakdowns_add_up(golden):

@@ -38,26 +38,32 @@ assignment_summary as (
     group by request_id
 ),
 
-status_summary as (
-    select
-        e.request_id,
-        count(*) filter (where e.event_type = 'status_change' and e.to_value = 'reopened') as reopen_count,
-        count(*) filter (where e.event_type = 'comment' and e.is_public and e.actor_id = r.requester_id)
-            as requester_followup_count
+reopens as (
+    select request_id, count(*) as reopen_count
+    from events
+    where event_type = 'status_change' and to_value = 'reopened'
+    group by request_id
+),
+
+followups as (
+    select e.request_id, count(*) as requester_followup_count
     from events as e
-    inner join requests as r on e.request_id = r.request_id
+    inner join requests as r on e.request_id = r.request_id and e.actor_id = r.requester_id
+    where e.event_type = 'comment' and e.is_public
     group by e.request_id
 ),
 
 final as (
     select
-        s.request_id,
+        r.request_id,
         coalesce(a.reassignment_count, 0) as reassignment_count,
         coalesce(a.department_visit_count > a.department_count, false) as has_department_return,
-        s.reopen_count,
-        s.requester_followup_count
-    from status_summary as s
-    left join assignment_summary as a on s.request_id = a.request_id
+        coalesce(o.reopen_count, 0) as reopen_count,
+        coalesce(f.requester_followup_count, 0) as requester_followup_count
+    from requests as r
+    left join assignment_summary as a on r.request_id = a.request_id
+    left join reopens as o on r.request_id = o.request_id
+    left join followups as f on r.request_id = f.request_id
 )
 
 select * from final

@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('esm_export', 'access_grants') }}
-    {{ latest_version('grant_id') }}
+    {{ latest_version(source('esm_export', 'access_grants'), 'grant_id') }}
 ),
 
 renamed as (

@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('esm_export', 'access_violations') }}
-    {{ latest_version('violation_id') }}
+    {{ latest_version(source('esm_export', 'access_violations'), 'violation_id') }}
 ),
 
 renamed as (

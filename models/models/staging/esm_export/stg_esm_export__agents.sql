@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('esm_export', 'agents') }}
-    {{ latest_version('agent_id') }}
+    {{ latest_version(source('esm_export', 'agents'), 'agent_id') }}
 ),
 
 renamed as (

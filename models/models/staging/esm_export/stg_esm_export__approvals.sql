@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('esm_export', 'approvals') }}
-    {{ latest_version('approval_id') }}
+    {{ latest_version(source('esm_export', 'approvals'), 'approval_id') }}
 ),
 
 renamed as (

@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('esm_export', 'automation_runs') }}
-    {{ latest_version('run_id') }}
+    {{ latest_version(source('esm_export', 'automation_runs'), 'run_id') }}
 ),
 
 renamed as (

@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('esm_export', 'knowledge_articles') }}
-    {{ latest_version('article_id') }}
+    {{ latest_version(source('esm_export', 'knowledge_articles'), 'article_id') }}
 ),
 
 renamed as (

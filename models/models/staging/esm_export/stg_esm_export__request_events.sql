@@ -1,6 +1,8 @@
+-- a table, not a view: several models and tests read it, and a view would redo the latest-version window each time
+{{ config(materialized='table') }}
+
 with source as (
-    select * from {{ source('esm_export', 'request_events') }}
-    {{ latest_version('event_id') }}
+    {{ latest_version(source('esm_export', 'request_events'), 'event_id') }}
 ),
 
 renamed as (

@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('esm_export', 'requesters') }}
-    {{ latest_version('requester_id') }}
+    {{ latest_version(source('esm_export', 'requesters'), 'requester_id') }}
 ),
 
 renamed as (

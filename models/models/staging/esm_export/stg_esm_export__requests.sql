@@ -1,6 +1,8 @@
+-- a table, not a view: several models and tests read it, and a view would redo the latest-version window each time
+{{ config(materialized='table') }}
+
 with source as (
-    select * from {{ source('esm_export', 'requests') }}
-    {{ latest_version('request_id', 'updated_at desc, _loaded_at desc') }}
+    {{ latest_version(source('esm_export', 'requests'), 'request_id', 'updated_at desc, _loaded_at desc') }}
 ),
 
 renamed as (

@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('esm_export', 'self_service_sessions') }}
-    {{ latest_version('session_id') }}
+    {{ latest_version(source('esm_export', 'self_service_sessions'), 'session_id') }}
 ),
 
 renamed as (

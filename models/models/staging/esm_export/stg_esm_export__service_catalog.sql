@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('esm_export', 'service_catalog') }}
-    {{ latest_version('service_id') }}
+    {{ latest_version(source('esm_export', 'service_catalog'), 'service_id') }}
 ),
 
 renamed as (

@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('esm_export', 'sites') }}
-    {{ latest_version('site_id') }}
+    {{ latest_version(source('esm_export', 'sites'), 'site_id') }}
 ),
 
 renamed as (

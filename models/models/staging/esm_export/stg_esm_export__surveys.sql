@@ -1,6 +1,5 @@
 with source as (
-    select * from {{ source('esm_export', 'surveys') }}
-    {{ latest_version('survey_id') }}
+    {{ latest_version(source('esm_export', 'surveys'), 'survey_id') }}
 ),
 
 renamed as (
