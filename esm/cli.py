@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from esm.settings import PROJECT_ROOT, paths
@@ -54,8 +56,11 @@ def cmd_build() -> None:
     _done(t)
     t = _step("building: raw landing -> dbt build (staging, intermediate, marts, tests) -> GX checks -> publish")
     job = defs.resolve_implicit_global_asset_job_def()
-    result = job.execute_in_process(
-        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}}, raise_on_error=False)
+    build_log = p.home / "logs" / f"build-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    build_log.parent.mkdir(parents=True, exist_ok=True)
+    with build_log.open("w") as out, contextlib.redirect_stdout(out):  # dbt's own log lines go to the file
+        result = job.execute_in_process(
+            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}}, raise_on_error=False)
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
     if not result.success or failed_checks:
         reasons = [f"check {e.asset_check_key.name} on {'/'.join(e.asset_key.path)} failed" for e in failed_checks]
@@ -64,7 +69,8 @@ def cmd_build() -> None:
                 err = ev.step_failure_data.error
                 reasons.append(f"step {ev.step_key}: {err.message.strip().splitlines()[0] if err else 'failed'}")
         published = "the last published warehouse is still in place" if p.published.exists() else "nothing is published"
-        raise UserError("build failed; " + published + ":\n  " + "\n  ".join(reasons or ["see the Dagster logs"]))
+        raise UserError("build failed; " + published + ":\n  " + "\n  ".join(reasons or ["see the Dagster logs"])
+                        + f"\n  dbt log: {build_log}")
     _done(t, f"{len(result.get_asset_check_evaluations())} checks passed; published {p.published}")
 
 
@@ -119,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     status.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # libraries that set INFO on their own loggers stay quiet
+        handler.setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message=r"sqlglot\[rs\]")
     progress = logging.StreamHandler(sys.stderr)
     progress.setFormatter(logging.Formatter("    %(message)s"))
     pipeline_log = logging.getLogger("esm.pipeline")
