@@ -33,7 +33,8 @@ def test_pipeline_succeeds_with_every_check_passing(demo):
     assert len(evals) > 60  # dbt tests + GX suites
     assert [e.asset_check_key.name for e in evals if not e.passed] == []
     names = {e.asset_check_key.name for e in evals}
-    assert {"gx_raw_requests", "gx_fct_requests", "gx_kpi_monthly", "unique_fct_requests_request_id"} <= names
+    assert {"gx_raw_requests", "gx_fct_requests", "gx_kpi_monthly", "unique_fct_requests_request_id",
+            "assert_every_catalog_metric_has_rows"} <= names
     assert demo.paths.published.exists()
 
 

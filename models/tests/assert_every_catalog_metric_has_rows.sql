@@ -1,4 +1,6 @@
 -- every metric in the catalog appears in mart_kpi_monthly for the whole company
+{{ config(meta={'dagster': {'ref': {'name': 'mart_kpi_monthly'}}}) }}
+
 select m.metric_id
 from {{ ref('dim_metrics') }} as m
 left join (select distinct metric_id from {{ ref('mart_kpi_monthly') }} where dimension = 'all') as k
