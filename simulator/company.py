@@ -32,8 +32,8 @@ class Site:
 SITES = [
     Site("SHA", "Shanghai", "上海", "CN", "Asia/Shanghai", "cn_office", 900),
     Site("SZV", "Suzhou", "苏州", "CN", "Asia/Shanghai", "cn_plant", 1100),
-    Site("SZX", "Shenzhen", "深圳", "CN", "Asia/Shanghai", "cn_office", 500),
-    Site("CTU", "Chengdu", "成都", "CN", "Asia/Shanghai", "cn_office", 300),
+    Site("SZX", "Shenzhen", "深圳", "CN", "Asia/Shanghai", "cn_office_shenzhen", 500),
+    Site("CTU", "Chengdu", "成都", "CN", "Asia/Shanghai", "cn_office_chengdu", 300),
     Site("MUC", "Munich", "慕尼黑", "DE", "Europe/Berlin", "de_by_office", 200),
 ]
 

@@ -48,3 +48,10 @@ def test_plant_works_saturday_mornings_and_always_on_never_stops(intervals):
     assert sat["seconds"].sum() == 4 * 3600
     always = intervals.filter(pl.col("calendar_id") == "always_on")
     assert always["seconds"].sum() == 365 * 86_400
+
+
+def test_each_chinese_site_keeps_its_own_hours(intervals):
+    d = date(2025, 6, 4)
+    hours = {cal: day(intervals, cal, d)["seconds"].sum() / 3600
+             for cal in ("cn_office", "cn_office_shenzhen", "cn_office_chengdu", "cn_plant")}
+    assert hours == {"cn_office": 8, "cn_office_shenzhen": 7.5, "cn_office_chengdu": 7, "cn_plant": 8}

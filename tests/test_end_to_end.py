@@ -115,3 +115,8 @@ def test_planted_truths_come_out_of_the_marts(demo, pub):
         select site_id = '{co.BOTTLENECK_SITE}', avg(duration_hours) from marts.fct_tasks
         where step = '{co.BOTTLENECK_STEP}' and completed_at is not null group by 1""").fetchall())
     assert at_site[True] > 2 * at_site[False]
+    # the rubber stamp: one approval step approves nearly everything within minutes, and only that one
+    stamps = pub.execute("""
+        select approval_step from marts.fct_approvals group by 1
+        having avg((decision = 'approved')::int) > 0.99 and median(decision_minutes) < 15""").fetchall()
+    assert stamps == [(co.RUBBER_STAMP_STEP,)]
