@@ -83,15 +83,50 @@ def holiday_days(config: dict) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["calendar_id", "local_date", "day_kind", "name"], orient="row")
 
 
+REQUEST_MATCH_FIELDS = ("priority", "domain", "service_id", "site_id", "requester_role")
+TASK_MATCH_FIELDS = ("step", "department", "site_id")
+FAR_PAST, FAR_FUTURE = date(1900, 1, 1), date(9999, 12, 31)
+
+
+def sla_policy_rows(config: dict) -> pl.DataFrame:
+    """Flatten SLA policies and OLAs: one row per policy x target, match fields as columns (null = any)."""
+    rows = []
+    sections = [("request", p, REQUEST_MATCH_FIELDS) for p in config.get("policies", [])]
+    sections += [("task", p, TASK_MATCH_FIELDS) for p in config.get("olas", [])]
+    for sequence, (subject, policy, fields) in enumerate(sections, start=1):
+        match = policy.get("match") or {}
+        unknown = set(match) - set(fields)
+        if unknown:
+            raise ValueError(f"SLA policy {policy['id']}: cannot match on {', '.join(sorted(unknown))} "
+                             f"(use {', '.join(fields)})")
+        if policy.get("clock", "business") not in ("business", "calendar"):
+            raise ValueError(f"SLA policy {policy['id']}: clock must be business or calendar")
+        targets = policy["targets"] if subject == "request" else {"ola": policy["target"]}
+        for target_type, minutes in targets.items():
+            if target_type not in ("response", "resolution", "ola"):
+                raise ValueError(f"SLA policy {policy['id']}: unknown target {target_type}")
+            rows.append({
+                "policy_id": policy["id"], "sequence": sequence, "subject_type": subject,
+                "target_type": target_type, "target_minutes": float(minutes),
+                "clock_type": policy.get("clock", "business"),
+                **{f"match_{f}": (str(match[f]) if f in match else None)
+                   for f in REQUEST_MATCH_FIELDS + TASK_MATCH_FIELDS},
+                "effective_from": policy.get("effective_from", FAR_PAST),
+                "effective_to": policy.get("effective_to", FAR_FUTURE),
+            })
+    return pl.DataFrame(rows, schema_overrides={f"match_{f}": pl.String
+                                                for f in REQUEST_MATCH_FIELDS + TASK_MATCH_FIELDS})
+
+
 def load_metrics_catalog(config_dir: Path) -> list[dict]:
     """The metrics catalog (config/metrics.yml) as a list of metric definitions."""
     return yaml.safe_load((config_dir / "metrics.yml").read_text())["metrics"]
 
 
-def load_reference(con: duckdb.DuckDBPyConnection, config_dir: Path) -> dict[str, int]:
-    """(Re)load calendars and SLA policies into the `reference` schema; returns row counts."""
+def load_reference(con: duckdb.DuckDBPyConnection, config_dir: Path, sla_file: Path | None = None) -> dict[str, int]:
+    """(Re)load calendars, SLA policies and the metrics catalog into the `reference` schema; row counts."""
     cal_cfg = yaml.safe_load((config_dir / "calendars.yml").read_text())
-    sla_cfg = yaml.safe_load((config_dir / "sla_policies.yml").read_text())
+    sla_cfg = yaml.safe_load((sla_file or config_dir / "sla_policies.yml").read_text())
     intervals = calendar_intervals(cal_cfg)
     days = holiday_days(cal_cfg)
     calendars = pl.DataFrame([
@@ -99,8 +134,12 @@ def load_reference(con: duckdb.DuckDBPyConnection, config_dir: Path) -> dict[str
          "is_default": k == cal_cfg.get("default_calendar")}
         for k, v in cal_cfg["calendars"].items()
     ])
-    policies = pl.DataFrame(sla_cfg["policies"])
+    policies = sla_policy_rows(sla_cfg)
     pauses = pl.DataFrame({"status": sla_cfg.get("pause_statuses", [])}, schema={"status": pl.String})
+    shares = sla_cfg.get("escalation_shares", [1.0])
+    settings = pl.DataFrame({"near_breach_share": [float(sla_cfg.get("near_breach_share", 0.8))]})
+    levels = pl.DataFrame({"escalation_level": list(range(1, len(shares) + 1)),
+                           "target_share": [float(x) for x in shares]})
     metrics = pl.DataFrame([
         {"metric_id": m["id"], "family": m["family"], "label_en": m["label_en"], "label_zh": m["label_zh"],
          "unit": m["unit"], "direction": m["direction"], "target": m.get("target"),
@@ -109,7 +148,8 @@ def load_reference(con: duckdb.DuckDBPyConnection, config_dir: Path) -> dict[str
     ], schema_overrides={"target": pl.Float64, "amber_tolerance": pl.Float64})
     con.execute("create schema if not exists reference")
     tables = {"calendars": calendars, "calendar_intervals": intervals, "calendar_days": days,
-              "sla_policies": policies, "sla_pause_statuses": pauses, "metrics": metrics}
+              "sla_policies": policies, "sla_pause_statuses": pauses, "sla_settings": settings,
+              "sla_escalation_levels": levels, "metrics": metrics}
     for name, frame in tables.items():
         con.register("_frame", frame)
         con.execute(f"create or replace table reference.{name} as select * from _frame")

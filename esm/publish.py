@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 PUBLISHED_SCHEMAS = ("marts",)
 AUDIT_TABLES = {"load_log": "raw._load_log", "quarantine": "raw._quarantine"}
-MAIN_TABLES = ("fct_requests", "fct_tasks", "fct_approvals", "mart_kpi_monthly", "dim_services", "dim_sites",
+MAIN_TABLES = ("fct_requests", "fct_tasks", "fct_approvals", "fct_sla", "mart_kpi_monthly", "dim_services", "dim_sites",
                "dim_metrics")
 
 

@@ -180,7 +180,9 @@ def test_pause_and_reopen(golden):
 
 def test_open_request_and_calendar_clock(golden):
     r4 = fct(golden, "R4")
-    assert r4["resolved_at"] is None and r4["sla_met"] is None and r4["lead_time_minutes"] is None
+    assert r4["resolved_at"] is None and r4["lead_time_minutes"] is None
+    # still open, but long past its 900 business minutes by the end of the data: breached
+    assert r4["resolution_sla_state"] == "breached" and r4["sla_met"] is False
     r5 = fct(golden, "R5")
     assert r5["sla_clock_type"] == "calendar"
     assert r5["sla_elapsed_minutes"] == pytest.approx(540) and r5["sla_met"] is False
@@ -226,3 +228,57 @@ def test_breakdowns_add_up(golden):
     assert kpi(golden, "request_volume", dimension="priority", value="P1") == 1
     families = dict(golden.execute("select metric_id, family from marts.mart_kpi_monthly group by all").fetchall())
     assert families["csat_mean"] == "experience" and families["cost_per_request"] == "cost"
+
+
+def sla(con, rid: str, target: str) -> dict:
+    cur = con.execute("select * from marts.fct_sla where subject_id = ? and target_type = ?",
+                      [f"esm_portal:{rid}", target])
+    names = [d[0] for d in cur.description]
+    rows = cur.fetchall()
+    assert len(rows) == 1, (rid, target, rows)
+    return dict(zip(names, rows[0], strict=True))
+
+
+def test_exactly_one_sla_row_per_target(golden):
+    n_requests, n_tasks, n_sla = golden.execute("""
+        select (select count(*) from marts.fct_requests), (select count(*) from marts.fct_tasks),
+               (select count(*) from marts.fct_sla)""").fetchall()[0]
+    assert n_sla == 2 * n_requests + n_tasks
+
+
+def test_due_time_moves_with_pauses_and_business_hours(golden):
+    r3 = sla(golden, "R3", "resolution")
+    # P2: 600 business minutes + 180 paused from 3 Jun 09:00 -> 4 Jun 15:00 Shanghai = 07:00 UTC
+    assert r3["policy_id"] == "p2" and r3["due_at"] == dt(2025, 6, 4, 7)
+    assert r3["sla_state"] == "met" and r3["elapsed_minutes"] == pytest.approx(240)
+    assert r3["paused_minutes"] == pytest.approx(180)
+    assert r3["escalation_level"] == 0 and r3["has_reached_near_breach"] is False
+
+
+def test_breach_on_the_calendar_clock_and_who_held_it(golden):
+    r5 = sla(golden, "R5", "resolution")
+    assert (r5["clock_type"], r5["sla_state"]) == ("calendar", "breached")
+    assert r5["breached_at"] == dt(2025, 6, 5, 10)  # 02:00 UTC + 8 h
+    assert r5["breach_holder_group"] == "IT-SHA"  # back from Facilities at 02:02
+    assert r5["escalation_level"] == 3
+    assert sla(golden, "R5", "response")["sla_state"] == "met"
+
+
+def test_open_request_breaches_at_its_due_time(golden):
+    r4 = sla(golden, "R4", "resolution")
+    # 900 business minutes from 4 Jun 10:00: 420 that day, 480 on 5 Jun -> 5 Jun 18:00 Shanghai
+    assert r4["due_at"] == dt(2025, 6, 5, 10)
+    assert r4["sla_state"] == "breached" and r4["stopped_at"] is None
+
+
+def test_due_time_skips_national_day(golden):
+    r1 = sla(golden, "R1", "resolution")
+    # 60 on 30 Sep, nothing 1-8 Oct, 480 on 9 Oct, 360 on 10 Oct -> 10 Oct 16:00 Shanghai
+    assert r1["due_at"] == dt(2025, 10, 10, 8)
+    assert r1["sla_state"] == "breached"
+
+
+def test_task_ola(golden):
+    t5 = golden.execute("select sla_state, elapsed_minutes, policy_id from marts.fct_sla "
+                        "where subject_id = 'esm_portal:T5'").fetchall()
+    assert t5 == [("met", pytest.approx(480), "ola_default")]

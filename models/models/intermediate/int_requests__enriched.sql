@@ -1,4 +1,4 @@
--- Requests with their catalog levels, requester, site calendar and SLA policy.
+-- Requests with their catalog levels, requester and site calendar.
 with requests as (
     select * from {{ ref('stg_esm_export__requests') }}
 ),
@@ -17,10 +17,6 @@ sites as (
 
 default_calendar as (
     select calendar_id from {{ ref('stg_reference__calendars') }} where is_default
-),
-
-policies as (
-    select * from {{ ref('stg_reference__sla_policies') }}
 ),
 
 final as (
@@ -51,9 +47,6 @@ final as (
         r.agent_id,
         r.source_timezone,
         coalesce(site.calendar_id, (select calendar_id from default_calendar)) as calendar_id,
-        p.response_target_minutes,
-        p.resolution_target_minutes,
-        p.clock_type,
         r.opened_at,
         r.first_response_at,
         r.resolved_at,
@@ -64,7 +57,6 @@ final as (
     left join services as s on r.service_id = s.service_id and r.source_system = s.source_system
     left join requesters as q on r.requester_id = q.requester_id and r.source_system = q.source_system
     left join sites as site on q.requester_site_id = site.site_id and q.source_system = site.source_system
-    left join policies as p on r.priority = p.priority
 )
 
 select * from final

@@ -26,6 +26,14 @@ approvals as (
     select * from {{ ref('int_approvals__by_request') }}
 ),
 
+response_sla as (
+    select * from {{ ref('int_sla__evaluated') }} where subject_type = 'request' and target_type = 'response'
+),
+
+resolution_sla as (
+    select * from {{ ref('int_sla__evaluated') }} where subject_type = 'request' and target_type = 'resolution'
+),
+
 timed as (
     select
         r.*,
@@ -45,12 +53,22 @@ timed as (
         coalesce(t.agent_cost, 0) as agent_cost,
         coalesce(a.approval_count, 0) as approval_count,
         a.is_rejected as is_approval_rejected,
-        a.is_approved_before_fulfilment
+        a.is_approved_before_fulfilment,
+        rs.policy_id as sla_policy_id,
+        rs.clock_type,
+        rs.target_minutes as resolution_target_minutes,
+        rs.elapsed_minutes as sla_elapsed_minutes,
+        rs.sla_state as resolution_sla_state,
+        rs.due_at as resolution_due_at,
+        ps.target_minutes as response_target_minutes,
+        ps.sla_state as response_sla_state
     from requests as r
     left join business_times as b on r.request_id = b.request_id
     left join event_summary as e on r.request_id = e.request_id
     left join tasks as t on r.request_id = t.request_id
     left join approvals as a on r.request_id = a.request_id
+    left join resolution_sla as rs on r.request_id = rs.request_id
+    left join response_sla as ps on r.request_id = ps.request_id
 ),
 
 final as (
@@ -93,23 +111,16 @@ final as (
         first_response_business_minutes,
         paused_minutes,
         paused_business_minutes,
+        sla_policy_id,
+        clock_type as sla_clock_type,
         response_target_minutes,
         resolution_target_minutes,
-        clock_type as sla_clock_type,
-        case
-            when clock_type = 'calendar' then lead_time_minutes - paused_minutes
-            else lead_time_business_minutes - paused_business_minutes
-        end as sla_elapsed_minutes,
-        case
-            when resolved_at is null or resolution_target_minutes is null then null
-            when clock_type = 'calendar' then lead_time_minutes - paused_minutes <= resolution_target_minutes
-            else lead_time_business_minutes - paused_business_minutes <= resolution_target_minutes
-        end as sla_met,
-        case
-            when first_response_at is null or response_target_minutes is null then null
-            when clock_type = 'calendar' then first_response_minutes <= response_target_minutes
-            else first_response_business_minutes <= response_target_minutes
-        end as response_sla_met,
+        resolution_due_at,
+        sla_elapsed_minutes,
+        resolution_sla_state,
+        response_sla_state,
+        case resolution_sla_state when 'met' then true when 'breached' then false end as sla_met,
+        case response_sla_state when 'met' then true when 'breached' then false end as response_sla_met,
         reassignment_count,
         reopen_count,
         reopen_count > 0 as is_reopened,
