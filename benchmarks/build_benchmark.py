@@ -50,7 +50,7 @@ def stage_main(stage: str, home: Path, requests: int) -> None:
     """The body of one stage, run inside the child process."""
     import duckdb
 
-    from esm.settings import CONFIG_DIR, paths
+    from esm.settings import config_dir, paths
 
     p = paths()
     if stage == "simulate":
@@ -67,7 +67,7 @@ def stage_main(stage: str, home: Path, requests: int) -> None:
 
         con = duckdb.connect(str(p.warehouse))
         ensure_raw_schema(con)
-        load_reference(con, CONFIG_DIR)
+        load_reference(con, config_dir())
         results = land_inbox(con, p.inbox, p.archive)
         con.close()
         print(json.dumps({"records_in": sum(r.records_in for r in results),

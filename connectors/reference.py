@@ -88,6 +88,11 @@ TASK_MATCH_FIELDS = ("step", "department", "site_id")
 FAR_PAST, FAR_FUTURE = date(1900, 1, 1), date(9999, 12, 31)
 
 
+def _as_date(value) -> date:
+    """A YAML date (or an ISO date string) as a date."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 def sla_policy_rows(config: dict) -> pl.DataFrame:
     """Flatten SLA policies and OLAs: one row per policy x target, match fields as columns (null = any)."""
     rows = []
@@ -111,8 +116,8 @@ def sla_policy_rows(config: dict) -> pl.DataFrame:
                 "clock_type": policy.get("clock", "business"),
                 **{f"match_{f}": (str(match[f]) if f in match else None)
                    for f in REQUEST_MATCH_FIELDS + TASK_MATCH_FIELDS},
-                "effective_from": policy.get("effective_from", FAR_PAST),
-                "effective_to": policy.get("effective_to", FAR_FUTURE),
+                "effective_from": _as_date(policy.get("effective_from", FAR_PAST)),
+                "effective_to": _as_date(policy.get("effective_to", FAR_FUTURE)),
             })
     return pl.DataFrame(rows, schema_overrides={f"match_{f}": pl.String
                                                 for f in REQUEST_MATCH_FIELDS + TASK_MATCH_FIELDS})

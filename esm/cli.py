@@ -110,6 +110,32 @@ def cmd_status(as_json: bool) -> None:
             print(f"      quarantined {r['entity']}: {r['reason']} × {r['count']:,}")
 
 
+def cmd_sla_whatif(policy_file: Path, as_json: bool) -> None:
+    from esm.whatif import what_if
+    from pipelines.project import dbt_executable
+
+    if not policy_file.exists():
+        raise UserError(f"no such policy file: {policy_file}")
+    t = _step(f"recomputing SLA history under {policy_file} (the published warehouse is not touched)")
+    try:
+        rows = what_if(paths(), policy_file.resolve(), dbt_executable())
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from None
+    except ValueError as exc:  # a policy file that does not validate
+        raise UserError(f"{policy_file}: {exc}") from None
+    _done(t)
+    if as_json:
+        print(json.dumps(rows, indent=2, default=str))
+        return
+    print(f"{'subject':<8} {'target':<11} {'targets':>9} {'breached now':>13} {'proposed':>9} "
+          f"{'met->breach':>12} {'breach->met':>12} {'attainment now -> proposed':>28}")
+    for r in rows:
+        now, new = r["attainment_now"], r["attainment_proposed"]
+        att = f"{now:.1%} -> {new:.1%}" if now is not None and new is not None else "–"
+        print(f"{r['subject_type']:<8} {r['target_type']:<11} {r['targets']:>9,} {r['breached_now']:>13,} "
+              f"{r['breached_proposed']:>9,} {r['met_to_breached']:>12,} {r['breached_to_met']:>12,} {att:>28}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="esm", description="ESM Warehouse: enterprise service management analytics")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -123,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8501)
     status = sub.add_parser("status", help="published warehouse, row counts and per-source load accounting")
     status.add_argument("--json", action="store_true")
+    whatif = sub.add_parser("sla-whatif", help="recompute SLA history under a proposed policy file and compare")
+    whatif.add_argument("policy_file", type=Path)
+    whatif.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:  # libraries that set INFO on their own loggers stay quiet
@@ -148,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
             cmd_serve(args.port)
         elif args.command == "status":
             cmd_status(args.json)
+        elif args.command == "sla-whatif":
+            cmd_sla_whatif(args.policy_file, args.json)
     except UserError as exc:
         print(f"esm: {exc}", file=sys.stderr)
         return 2

@@ -11,6 +11,11 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "models"
 CONFIG_DIR = PROJECT_ROOT / "config"
 
 
+def config_dir() -> Path:
+    """Calendars, SLA policies and the metrics catalog: $ESM_CONFIG_DIR, or the project's config/."""
+    return Path(os.environ.get("ESM_CONFIG_DIR", CONFIG_DIR)).resolve()
+
+
 @dataclass(frozen=True)
 class Paths:
     home: Path

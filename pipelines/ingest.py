@@ -9,12 +9,13 @@ import duckdb
 from connectors.contracts import CONTRACTS
 from connectors.landing import ensure_raw_schema, land_inbox
 from connectors.reference import load_reference
-from esm.settings import CONFIG_DIR, paths
+from esm.settings import config_dir, paths
 
 log = logging.getLogger("esm.pipeline")
 
 RAW_SOURCE = "esm_export"  # the dbt source name of the raw tables
-REFERENCE_TABLES = ["calendars", "calendar_intervals", "calendar_days", "sla_policies", "sla_pause_statuses", "metrics"]
+REFERENCE_TABLES = ["calendars", "calendar_intervals", "calendar_days", "sla_policies", "sla_pause_statuses",
+                    "sla_settings", "sla_escalation_levels", "metrics"]
 RAW_KEYS = {c.entity: dg.AssetKey([RAW_SOURCE, c.entity]) for c in CONTRACTS}
 REFERENCE_KEYS = {t: dg.AssetKey(["reference", t]) for t in REFERENCE_TABLES}
 
@@ -33,7 +34,7 @@ def raw_landing(context: dg.AssetExecutionContext):
     con = duckdb.connect(str(p.warehouse))
     try:
         ensure_raw_schema(con)
-        ref_counts = load_reference(con, CONFIG_DIR)
+        ref_counts = load_reference(con, config_dir())
         results = land_inbox(con, p.inbox, p.archive)
         raw_counts = {
             e: con.execute(f"select count(*) from raw.{e}").fetchone()[0]

@@ -51,10 +51,17 @@ class Built:
     sim: Simulation | None = None
 
 
-def build(home: Path, tables: dict[str, pl.DataFrame], source: str = "esm_portal", sim=None) -> Built:
+def build(home: Path, tables: dict[str, pl.DataFrame], source: str = "esm_portal", sim=None,
+          config: Path | None = None) -> Built:
+    """Land `tables` as one batch and run the whole pipeline in `home` (with another config dir if given)."""
     with esm_home(home) as p:
-        write_batch(tables, p.inbox, source, "batch-0001")
-        result = run_pipeline()
+        if config:
+            os.environ["ESM_CONFIG_DIR"] = str(config)
+        try:
+            write_batch(tables, p.inbox, source, "batch-0001")
+            result = run_pipeline()
+        finally:
+            os.environ.pop("ESM_CONFIG_DIR", None)
         return Built(p, result, sim)
 
 
@@ -73,3 +80,13 @@ def demo(tmp_path_factory, demo_sim) -> Built:
 def demo_env(demo) -> Iterator[Paths]:
     with esm_home(demo.paths.home) as p:
         yield p
+
+
+@pytest.fixture(scope="session")
+def golden_built(tmp_path_factory) -> Built:
+    """The hand-built golden company (tests/test_golden_metrics.py) built once per session."""
+    from tests.test_golden_metrics import golden_tables
+
+    built = build(tmp_path_factory.mktemp("golden"), golden_tables())
+    assert built.result.success
+    return built

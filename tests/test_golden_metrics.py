@@ -11,7 +11,6 @@ import polars as pl
 import pytest
 
 from simulator.generate import simulate
-from tests.conftest import build
 
 SCHEMAS = {k: v.schema for k, v in simulate(300, 1).tables.items()}
 
@@ -127,10 +126,8 @@ def golden_tables() -> dict[str, pl.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def golden(tmp_path_factory):
-    built = build(tmp_path_factory.mktemp("golden"), golden_tables())
-    assert built.result.success
-    con = duckdb.connect(str(built.paths.published), read_only=True)
+def golden(golden_built):
+    con = duckdb.connect(str(golden_built.paths.published), read_only=True)
     yield con
     con.close()
 

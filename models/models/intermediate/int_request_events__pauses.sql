@@ -9,7 +9,7 @@ requests as (
 ),
 
 pause_statuses as (
-    select status from {{ source('reference', 'sla_pause_statuses') }}
+    select pause_status from {{ ref('stg_reference__sla_pause_statuses') }}
 ),
 
 ordered as (
@@ -31,7 +31,7 @@ final as (
         coalesce(o.next_change_at, r.resolved_at) as ended_at
     from ordered as o
     inner join requests as r on o.request_id = r.request_id
-    where o.status in (select status from pause_statuses)
+    where o.status in (select pause_status from pause_statuses)
 )
 
 select * from final
