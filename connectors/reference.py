@@ -35,6 +35,18 @@ def _shift(day: date, text: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return at(a), at(b)
 
 
+def _weekend_in_holiday_block(day: date, holidays_off: set[date]) -> bool:
+    """A Saturday or Sunday next to a public holiday (Fri/Mon, or across the weekend) belongs to the
+    official holiday block in China: off even for calendars that work weekends (make-up days aside)."""
+    if day.weekday() == 5:
+        neighbours = (-1, 1, 2)
+    elif day.weekday() == 6:
+        neighbours = (-2, -1, 1)
+    else:
+        return False
+    return any(day + timedelta(days=k) in holidays_off for k in neighbours)
+
+
 def calendar_intervals(config: dict) -> pl.DataFrame:
     """Working intervals per calendar over the configured years, in naive UTC."""
     first_year, last_year = config.get("years", [2015, 2028])
@@ -56,7 +68,7 @@ def calendar_intervals(config: dict) -> pl.DataFrame:
         while day.year <= last_year:
             if day in make_up:
                 shifts, kind = workday_shifts, "make_up_workday"
-            elif day in off:
+            elif day in off or (cal.get("country") == "CN" and _weekend_in_holiday_block(day, off)):
                 shifts, kind = [], "holiday"
             else:
                 shifts, kind = weekly.get(day.weekday(), []), "workday"

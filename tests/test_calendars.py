@@ -55,3 +55,9 @@ def test_each_chinese_site_keeps_its_own_hours(intervals):
     hours = {cal: day(intervals, cal, d)["seconds"].sum() / 3600
              for cal in ("cn_office", "cn_office_shenzhen", "cn_office_chengdu", "cn_plant")}
     assert hours == {"cn_office": 8, "cn_office_shenzhen": 7.5, "cn_office_chengdu": 7, "cn_plant": 8}
+
+
+def test_plant_saturday_inside_national_day_block_is_off(intervals):
+    assert day(intervals, "cn_plant", date(2025, 10, 4)).height == 0  # Saturday between 3 and 6 October
+    assert day(intervals, "cn_plant", date(2025, 4, 5)).height == 0  # Saturday after Qingming (Fri 4 April)
+    assert day(intervals, "cn_plant", date(2025, 6, 14)).height == 1  # an ordinary Saturday morning
