@@ -208,6 +208,15 @@ def test_open_request_and_calendar_clock(golden):
     ("self_service_success_rate", 1 / 2),
     ("overdue_access_grant_rate", 1 / 2),
     ("violation_count", 1),
+    ("lead_time_mean_hours", (8 + 9 + 2) / 3),
+    ("lead_time_p90_hours", 8.8),  # continuous: 8 + 0.8 x (9 - 8)
+    ("one_touch_rate", 1 / 3),  # R6: one task by a person plus one automated
+    ("response_sla_attainment_rate", 3 / 4),  # R4 never answered: breached by the end of the data
+    ("first_response_median_minutes", 10),
+    ("repeat_submission_rate", 2 / 3),  # R3 -> R4 and R5 -> R6 within 7 days, same requester and service
+    ("backlog_open_requests", 1),  # R4 at the end of June
+    ("backlog_age_6_30_days", 1),  # opened 4 June 02:00 UTC, 26.9 days before 1 July
+    ("agent_utilization", 1.75 / 160),  # 105 effort minutes over 20 working days x 8 h (2 June is Dragon Boat)
 ])
 def test_june_kpis_by_hand(golden, metric, expected):
     assert kpi(golden, metric) == pytest.approx(expected)
@@ -219,10 +228,18 @@ def test_latest_version_wins(golden):
     assert golden.execute("select count(*) from marts.fct_requests").fetchall()[0][0] == 6
 
 
+def test_backlog_at_september_end_holds_both_open_requests(golden):
+    assert kpi(golden, "backlog_open_requests", month="2025-09-01") == 2  # R1 (opened 30 Sep) and R4
+    assert kpi(golden, "backlog_age_0_1_days", month="2025-09-01") == 1
+
+
 def test_breakdowns_add_up(golden):
     assert kpi(golden, "request_volume", dimension="site", value="SHA") == 4
     assert kpi(golden, "request_volume", month="2025-03-01", dimension="site", value="MUC") == 1
     assert kpi(golden, "request_volume", dimension="priority", value="P1") == 1
+    assert kpi(golden, "request_volume", dimension="service", value="IT-01") == 4
+    assert kpi(golden, "request_volume", dimension="service_category", value="IT / Accounts") == 4
+    assert kpi(golden, "request_volume", dimension="requester_role", value="staff") == 4
     families = dict(golden.execute("select metric_id, family from marts.mart_kpi_monthly group by all").fetchall())
     assert families["csat_mean"] == "experience" and families["cost_per_request"] == "cost"
 

@@ -6,6 +6,8 @@
 {% macro kpi_dimensions(names=none) -%}
     {%- set all_dims = {
         'department': 'domain_id',
+        'service_category': 'category_id',
+        'service': 'service_id',
         'channel': 'channel',
         'site': 'site_id',
         'priority': 'priority',
@@ -54,7 +56,11 @@
     {%- endfor %}
 {%- endmacro %}
 
-{#- portable median -#}
+{#- portable percentiles -#}
+{% macro percentile(expr, fraction) -%}
+    percentile_cont({{ fraction }}) within group (order by {{ expr }})
+{%- endmacro %}
+
 {% macro median(expr) -%}
-    percentile_cont(0.5) within group (order by {{ expr }})
+    {{ percentile(expr, 0.5) }}
 {%- endmacro %}

@@ -32,6 +32,7 @@ final as (
         s.domain_id,
         s.domain_name_en,
         s.domain_name_zh,
+        s.category_id,
         s.category_name_en,
         s.category_name_zh,
         s.service_name_en,

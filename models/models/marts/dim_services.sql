@@ -5,6 +5,7 @@ select
     domain_id,
     domain_name_en,
     domain_name_zh,
+    category_id,
     category_name_en,
     category_name_zh,
     service_name_en,

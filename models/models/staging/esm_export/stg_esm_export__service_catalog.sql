@@ -9,6 +9,7 @@ renamed as (
         department as domain_id,
         department_name_en as domain_name_en,
         department_name_zh as domain_name_zh,
+        department || ' / ' || category_en as category_id,
         category_en as category_name_en,
         category_zh as category_name_zh,
         name_en as service_name_en,
