@@ -12,6 +12,7 @@ import polars as pl
 import yaml
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+FAR_PAST, FAR_FUTURE = date(1900, 1, 1), date(9999, 12, 31)
 
 
 def _weekdays(spec: str) -> list[int]:
@@ -20,6 +21,15 @@ def _weekdays(spec: str) -> list[int]:
     a = DAYS.index(first)
     b = DAYS.index(last or first)
     return list(range(a, b + 1))
+
+
+def _weekly(hours: dict[str, list[str]]) -> dict[int, list[str]]:
+    """{'mon-fri': [...], 'sat': [...]} -> {weekday: shifts}."""
+    weekly: dict[int, list[str]] = {}
+    for spec, shifts in hours.items():
+        for wd in _weekdays(spec):
+            weekly[wd] = shifts
+    return weekly
 
 
 def _shift(day: date, text: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -59,13 +69,13 @@ def calendar_intervals(config: dict) -> pl.DataFrame:
             h = holidays.country_holidays(cal["country"], subdiv=cal.get("subdivision"), years=years)
             off = set(h)
             make_up = set(getattr(h, "weekend_workdays", ()))
-        weekly: dict[int, list[str]] = {}
-        for spec, shifts in cal["hours"].items():
-            for wd in _weekdays(spec):
-                weekly[wd] = shifts
-        workday_shifts = weekly.get(0, [])  # a make-up day works Monday's hours
+        # the weekly hours in force from each date on: the base, then each change from its date
+        versions = [(FAR_PAST, _weekly(cal["hours"]))] + sorted(
+            (_as_date(c["from"]), _weekly(c["hours"])) for c in cal.get("changes", []))
         day = date(first_year, 1, 1)
         while day.year <= last_year:
+            weekly = next(w for since, w in reversed(versions) if since <= day)
+            workday_shifts = weekly.get(0, [])  # a make-up day works Monday's hours
             if day in make_up:
                 shifts, kind = workday_shifts, "make_up_workday"
             elif day in off or (cal.get("country") == "CN" and _weekend_in_holiday_block(day, off)):
@@ -97,7 +107,6 @@ def holiday_days(config: dict) -> pl.DataFrame:
 
 REQUEST_MATCH_FIELDS = ("priority", "domain", "service_id", "site_id", "requester_role")
 TASK_MATCH_FIELDS = ("step", "department", "site_id")
-FAR_PAST, FAR_FUTURE = date(1900, 1, 1), date(9999, 12, 31)
 
 
 def _as_date(value) -> date:

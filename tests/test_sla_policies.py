@@ -30,10 +30,14 @@ def p4_tightened_from_june(cfg):
     cfg["policies"][i:i + 1] = [old, new]
 
 
-def test_history_keeps_the_rule_in_force_at_the_time(tmp_path):
+def test_history_keeps_the_rules_in_force_at_the_time(tmp_path):
     config = tmp_path / "config"
     shutil.copytree(CONFIG_DIR, config)
     (config / "sla_policies.yml").write_text(yaml.safe_dump(policies_with(tmp_path, p4_tightened_from_june)))
+    calendars = yaml.safe_load((config / "calendars.yml").read_text())
+    # Shanghai office works mornings only from 4 June 2025
+    calendars["calendars"]["cn_office"]["changes"] = [{"from": "2025-06-04", "hours": {"mon-fri": ["09:00-12:00"]}}]
+    (config / "calendars.yml").write_text(yaml.safe_dump(calendars))
     built = build(tmp_path / "home", golden_tables(), config=config)
     assert built.result.success
     con = duckdb.connect(str(built.paths.published), read_only=True)
@@ -41,10 +45,14 @@ def test_history_keeps_the_rule_in_force_at_the_time(tmp_path):
         rows = dict((r[0], r[1:]) for r in con.execute("""
             select source_request_id, sla_policy_id, resolution_target_minutes, sla_met from marts.fct_requests
             where source_request_id in ('R2', 'R6')""").fetchall())
+        business = dict(con.execute("""select source_request_id, lead_time_business_minutes from marts.fct_requests
+                                       where source_request_id in ('R3', 'R5')""").fetchall())
     finally:
         con.close()
     assert rows["R2"] == ("p4_until_may", 1500, True)  # March: the old rule, 180 <= 1500
     assert rows["R6"] == ("p4_from_june", 100, False)  # June: the new rule, 120 > 100
+    assert business["R3"] == pytest.approx(420)  # 3 June: the old hours, 09-12 and 13-17
+    assert business["R5"] == pytest.approx(120)  # 5 June: mornings only, 10-12
 
 
 def test_what_if_shows_the_difference_without_touching_what_is_published(golden_built, tmp_path):
