@@ -6,7 +6,7 @@ from __future__ import annotations
 def format_value(value: float | None, unit: str) -> str:
     if value is None:
         return "–"
-    if unit == "ratio":
+    if unit in ("ratio", "utilization"):
         return f"{value:.1%}"
     if unit == "count":
         return f"{value:,.0f}"
@@ -24,7 +24,7 @@ def format_value(value: float | None, unit: str) -> str:
 def format_delta(delta: float | None, unit: str) -> str | None:
     if delta is None:
         return None
-    if unit == "ratio":
+    if unit in ("ratio", "utilization"):
         return f"{delta * 100:+.1f} pp"
     # an ASCII sign: Streamlit reads a leading "-" to point the delta arrow down
     sign = "+" if delta >= 0 else "-"

@@ -49,6 +49,8 @@ DEPARTMENTS = {
 
 # agents per department and their cost per hour (CNY); Munich agents cost more.
 AGENTS_PER_DEPARTMENT = {"HR": 14, "IT": 40, "FAC": 16, "FIN": 12, "LEG": 6, "PRC": 8, "SEC": 8}
+AGENT_HOURS_PER_MONTH = 168  # business hours an agent has in a month
+MEAN_EFFORT_MINUTES = 42  # mean effort per task done by a person (lognormal, median 35)
 COST_PER_HOUR = {"HR": 160, "IT": 180, "FAC": 120, "FIN": 200, "LEG": 350, "PRC": 170, "SEC": 260}
 ROLES = ["staff", "manager", "executive"]
 ROLE_WEIGHTS = [0.85, 0.12, 0.03]

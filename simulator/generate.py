@@ -127,14 +127,20 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
     n_people = requesters.height
     person_site = person_site[:n_people]
 
-    # agents: each department staffs every site by headcount; Suzhou Facilities is understaffed
+    # agents: each department staffs every site by headcount, or more where the volume needs it (about 60%
+    # utilization); Suzhou Facilities is understaffed (about 130%)
     agent_rows = []
+    demand = _effort_hours_per_month(n_requests)
+    site_share = np.array([s.headcount for s in co.SITES], dtype=float)
+    site_share /= site_share.sum()
     for dept, n in co.AGENTS_PER_DEPARTMENT.items():
-        share = np.array([s.headcount for s in co.SITES], dtype=float)
-        per_site = np.maximum(1, np.round(n * share / share.sum())).astype(int)
+        per_site = np.maximum(1, np.round(n * site_share)).astype(int)
         for si, k in enumerate(per_site):
+            hours = demand[dept] * site_share[si]
             if dept == "FAC" and co.SITES[si].site_id == co.BOTTLENECK_SITE:
-                k = 1
+                k = max(1, int(np.ceil(hours / (co.AGENT_HOURS_PER_MONTH * 1.3))))
+            else:
+                k = max(int(k), int(np.ceil(hours / (co.AGENT_HOURS_PER_MONTH * 0.6))))
             for j in range(k):
                 rate = co.COST_PER_HOUR[dept] * (2.2 if co.SITES[si].country == "DE" else 1.0)
                 agent_rows.append({
@@ -423,7 +429,7 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
     t_site = r_site[tr]
     t_auto_mask = tasks_np["is_automated"]
     t_agent = np.where(t_auto_mask, -1, pick_agents(tasks_np["department"], t_site))
-    effort = np.where(t_auto_mask, 0, rng.lognormal(np.log(35), 0.6, len(tr))).round(1)
+    effort = np.where(t_auto_mask, 0, rng.lognormal(np.log(co.MEAN_EFFORT_MINUTES) - 0.18, 0.6, len(tr))).round(1)
     tasks = pl.DataFrame({
         "request_idx": tr,
         "step": decode(tasks_np["step"], steps_vocab),
@@ -625,6 +631,18 @@ def simulate(n_requests: int = 20_000, seed: int = 42) -> Simulation:
         "automation_runs": automation_runs,
     }
     return Simulation(tables=tables, truth=truth)
+
+
+def _effort_hours_per_month(n_requests: int) -> dict[str, float]:
+    """Expected agent effort per department and month: each simple service is one task of its department,
+    each chain one task per step; a task takes about MEAN_EFFORT_MINUTES."""
+    weights = np.array([s.weight for s in co.SERVICES])
+    tasks = dict.fromkeys(co.DEPARTMENTS, 0.0)
+    for s, share in zip(co.SERVICES, weights / weights.sum(), strict=True):
+        depts = [s.department] if s.process == "simple" else [d for _, d, *_ in co.CHAINS[s.process]]
+        for d in depts:
+            tasks[d] += share
+    return {d: n_requests * t * co.MEAN_EFFORT_MINUTES / 60 / co.MONTHS for d, t in tasks.items()}
 
 
 def _inject_defects(requests: pl.DataFrame, rng: np.random.Generator) -> tuple[pl.DataFrame, dict[str, int]]:
