@@ -1,6 +1,6 @@
 """Business seconds between instants, read from a built warehouse's calendar intervals.
 
-The same running-total lookup as the dbt macro `business_cum` (models/macros/business_cum.sql), for analysts
+The same running-total lookup as the dbt macro `with_business_cum` (models/macros/), for analysts
 and tests; tests/test_business_time.py checks that both give the same answers.
 """
 

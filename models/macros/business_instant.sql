@@ -1,5 +1,5 @@
 {#-
-  The inverse of business_cum: the instant at which a calendar's running total of business seconds reaches
+  The inverse of with_business_cum: the instant at which a calendar's running total of business seconds reaches
   `cum`. `points` has (point_id, calendar_id, cum_seconds); returns (point_id, at). The earliest such instant
   is taken, so a total reached exactly at the end of a working interval gives that end, not the next start.
 -#}

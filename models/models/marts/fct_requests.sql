@@ -27,11 +27,11 @@ approvals as (
 ),
 
 response_sla as (
-    select * from {{ ref('int_sla__evaluated') }} where subject_type = 'request' and target_type = 'response'
+    select * from {{ ref('fct_sla') }} where subject_type = 'request' and target_type = 'response'
 ),
 
 resolution_sla as (
-    select * from {{ ref('int_sla__evaluated') }} where subject_type = 'request' and target_type = 'resolution'
+    select * from {{ ref('fct_sla') }} where subject_type = 'request' and target_type = 'resolution'
 ),
 
 timed as (
