@@ -34,3 +34,21 @@ def format_delta(delta: float | None, unit: str) -> str | None:
 def delta_color(direction: str) -> str:
     """Streamlit's delta colour for a metric's direction."""
     return {"higher_is_better": "normal", "lower_is_better": "inverse"}.get(direction, "off")
+
+
+RAG_MARKS = {"green": "🟢", "amber": "🟡", "red": "🔴"}
+
+
+def rag(value: float | None, target: float | None, tolerance: float | None, direction: str) -> str | None:
+    """Red/amber/green against the catalog's target: green when the target is met, amber within the relative
+    tolerance of it, red otherwise; None for neutral metrics or those without a target."""
+    if value is None or target is None or direction not in ("higher_is_better", "lower_is_better"):
+        return None
+    tol = tolerance or 0.0
+    if direction == "higher_is_better":
+        if value >= target:
+            return "green"
+        return "amber" if value >= target * (1 - tol) else "red"
+    if value <= target:
+        return "green"
+    return "amber" if target > 0 and value <= target * (1 + tol) else "red"

@@ -29,7 +29,9 @@ TEXT: dict[str, dict[str, str]] = {
     "built_at": {"en": "Warehouse built at (UTC)", "zh": "数据仓库构建时间（UTC）"},
     "attribution": {"en": "Demo data is simulated.", "zh": "演示数据为模拟数据。"},
     "page_home": {"en": "Overview", "zh": "总览"},
-    "target": {"en": "target", "zh": "目标"},
+    "target": {"en": "Target", "zh": "目标"},
+    "against_target": {"en": "Against target", "zh": "目标达成情况"},
+    "status": {"en": "Status", "zh": "状态"},
 }
 
 CHANNEL_LABELS = {

@@ -74,3 +74,30 @@ def test_deltas_carry_an_ascii_sign_for_the_arrow():
     assert format_delta(0.027, "ratio") == "+2.7 pp"
     assert format_delta(-7.2, "currency") == "-¥7"
     assert format_delta(-12.5, "points") == "-12.5"
+
+
+@pytest.mark.parametrize("value, target, tol, direction, expected", [
+    (0.92, 0.9, 0.05, "higher_is_better", "green"),
+    (0.87, 0.9, 0.05, "higher_is_better", "amber"),  # within 5% of 0.9 (>= 0.855)
+    (0.80, 0.9, 0.05, "higher_is_better", "red"),
+    (30, 24, 0.25, "lower_is_better", "amber"),  # 30 <= 24 x 1.25
+    (31, 24, 0.25, "lower_is_better", "red"),
+    (1, 0, None, "lower_is_better", "red"),  # a target of zero has no amber band
+    (900, None, None, "neutral", None),
+])
+def test_rag_against_the_catalog_target(value, target, tol, direction, expected):
+    from dashboards.formatting import rag
+
+    assert rag(value, target, tol, direction) == expected
+
+
+def test_targets_table_uses_the_catalog(demo_env):
+    from dashboards.formatting import RAG_MARKS, rag
+
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    table = at.dataframe[0].value
+    month = at.selectbox(key="month").value
+    row = table[table["Metric"] == "SLA attainment"].iloc[0]
+    value = mart_value(demo_env.published, "sla_attainment_rate", month)
+    assert row["Target"] == "90.0%"  # config/metrics.yml
+    assert row["Status"] == RAG_MARKS[rag(value, 0.9, 0.05, "higher_is_better")]

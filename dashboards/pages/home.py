@@ -10,7 +10,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from dashboards import queries  # noqa: E402
-from dashboards.formatting import delta_color, format_delta, format_value  # noqa: E402
+from dashboards.formatting import RAG_MARKS, delta_color, format_delta, format_value, rag  # noqa: E402
 from dashboards.i18n import channel_label, lang, language_switch, t  # noqa: E402
 
 HEADLINE = ["request_volume", "csat_mean", "sla_attainment_rate", "lead_time_median_hours",
@@ -53,6 +53,17 @@ def main() -> None:
         delta = (value - old) if value is not None and old is not None else None
         cols[i % 4].metric(label(metric_id), format_value(value, m["unit"]), format_delta(delta, m["unit"]),
                            delta_color=delta_color(m["direction"]), help=m["formula"])
+
+    st.subheader(t("against_target"))
+    rows = []
+    for metric_id, m in meta.items():
+        status = rag(now.get(metric_id), m["target"], m["amber_tolerance"], m["direction"])
+        if status:
+            rows.append({t("metric"): label(metric_id), t("value"): format_value(now.get(metric_id), m["unit"]),
+                         t("target"): format_value(m["target"], m["unit"]), t("status"): RAG_MARKS[status],
+                         "rag": status})
+    st.dataframe(pl.DataFrame(rows).sort("rag", descending=True).drop("rag"), hide_index=True, width="stretch",
+                 key="targets_table")
 
     st.subheader(t("trend"))
     metric_id = st.selectbox(t("metric"), [m for m in meta], index=list(meta).index("request_volume"),
