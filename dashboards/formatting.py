@@ -36,7 +36,7 @@ def delta_color(direction: str) -> str:
     return {"higher_is_better": "normal", "lower_is_better": "inverse"}.get(direction, "off")
 
 
-RAG_MARKS = {"green": "🟢", "amber": "🟡", "red": "🔴"}
+RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
 
 
 def rag(value: float | None, target: float | None, tolerance: float | None, direction: str) -> str | None:

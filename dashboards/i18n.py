@@ -32,6 +32,9 @@ TEXT: dict[str, dict[str, str]] = {
     "target": {"en": "Target", "zh": "目标"},
     "against_target": {"en": "Against target", "zh": "目标达成情况"},
     "status": {"en": "Status", "zh": "状态"},
+    "rag_green": {"en": "on target", "zh": "达标"},
+    "rag_amber": {"en": "near target", "zh": "接近目标"},
+    "rag_red": {"en": "off target", "zh": "未达标"},
 }
 
 CHANNEL_LABELS = {

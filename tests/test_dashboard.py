@@ -92,7 +92,8 @@ def test_rag_against_the_catalog_target(value, target, tol, direction, expected)
 
 
 def test_targets_table_uses_the_catalog(demo_env):
-    from dashboards.formatting import RAG_MARKS, rag
+    from dashboards.formatting import rag
+    from dashboards.i18n import TEXT
 
     at = AppTest.from_file(APP, default_timeout=60).run()
     table = at.dataframe[0].value
@@ -100,4 +101,7 @@ def test_targets_table_uses_the_catalog(demo_env):
     row = table[table["Metric"] == "SLA attainment"].iloc[0]
     value = mart_value(demo_env.published, "sla_attainment_rate", month)
     assert row["Target"] == "90.0%"  # config/metrics.yml
-    assert row["Status"] == RAG_MARKS[rag(value, 0.9, 0.05, "higher_is_better")]
+    assert row["Status"] == TEXT[f"rag_{rag(value, 0.9, 0.05, 'higher_is_better')}"]["en"]
+    order = [s for s in table["Status"]]  # off target first, then near, then on target
+    ranks = {"off target": 0, "near target": 1, "on target": 2}
+    assert [ranks[s] for s in order] == sorted(ranks[s] for s in order)

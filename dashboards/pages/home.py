@@ -10,7 +10,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from dashboards import queries  # noqa: E402
-from dashboards.formatting import RAG_MARKS, delta_color, format_delta, format_value, rag  # noqa: E402
+from dashboards.formatting import RAG_ORDER, delta_color, format_delta, format_value, rag  # noqa: E402
 from dashboards.i18n import channel_label, lang, language_switch, t  # noqa: E402
 
 HEADLINE = ["request_volume", "csat_mean", "sla_attainment_rate", "lead_time_median_hours",
@@ -60,10 +60,10 @@ def main() -> None:
         status = rag(now.get(metric_id), m["target"], m["amber_tolerance"], m["direction"])
         if status:
             rows.append({t("metric"): label(metric_id), t("value"): format_value(now.get(metric_id), m["unit"]),
-                         t("target"): format_value(m["target"], m["unit"]), t("status"): RAG_MARKS[status],
-                         "rag": status})
-    st.dataframe(pl.DataFrame(rows).sort("rag", descending=True).drop("rag"), hide_index=True, width="stretch",
-                 key="targets_table")
+                         t("target"): format_value(m["target"], m["unit"]), t("status"): t(f"rag_{status}"),
+                         "rank": RAG_ORDER[status]})
+    st.dataframe(pl.DataFrame(rows).sort("rank", maintain_order=True).drop("rank"), hide_index=True,
+                 width="stretch")
 
     st.subheader(t("trend"))
     metric_id = st.selectbox(t("metric"), [m for m in meta], index=list(meta).index("request_volume"),
