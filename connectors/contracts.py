@@ -16,6 +16,11 @@ class Contract:
     required: tuple[str, ...] = ()
     checks: tuple[tuple[str, str], ...] = field(default=())
 
+    @property
+    def columns(self) -> dict[str, str]:
+        """The entity's columns in the export format and their DuckDB types."""
+        return COLUMNS[self.entity]
+
     def all_checks(self) -> list[tuple[str, str]]:
         """Missing keys and required columns first, then the entity's own rules."""
         out = [(f"missing {c}", f"i.{c} is null or trim(cast(i.{c} as varchar)) = ''") for c in self.key]
@@ -32,6 +37,33 @@ def _parent(column: str, entity: str, parent_key: str | None = None) -> tuple[st
         f"(select {pk} from {{raw}}.{entity} where _source_system = '{{source}}')",
     )
 
+
+T, V, B, INT, D, L = "timestamp", "varchar", "bigint", "integer", "double", "boolean"
+COLUMNS: dict[str, dict[str, str]] = {
+    "sites": dict(site_id=V, city_en=V, city_zh=V, country=V, timezone=V, calendar_id=V, headcount=B),
+    "service_catalog": dict(service_id=V, department=V, category_en=V, category_zh=V, name_en=V, name_zh=V,
+                            process=V, department_name_en=V, department_name_zh=V),
+    "requesters": dict(requester_id=V, org_unit=V, site_id=V, role=V),
+    "agents": dict(agent_id=V, department=V, site_id=V, assigned_group=V, cost_per_hour=D),
+    "requests": dict(request_id=V, source_system=V, requester_id=V, service_id=V, channel=V, priority=V,
+                     urgency=B, impact=B, status=V, resolution_code=V, assigned_group=V, agent_id=V, opened_at=T,
+                     first_response_at=T, resolved_at=T, closed_at=T, updated_at=T, timezone=V),
+    "request_events": dict(event_id=V, request_id=V, event_type=V, occurred_at=T, from_value=V, to_value=V,
+                           actor_id=V, is_public=L),
+    "tasks": dict(task_id=V, request_id=V, step=V, department=V, assigned_group=V, agent_id=V, seq=B,
+                  depends_on_task_id=V, created_at=T, completed_at=T, status=V, is_automated=L, effort_minutes=D),
+    "approvals": dict(approval_id=V, request_id=V, step=V, level=INT, approver_id=V, decision=V, requested_at=T,
+                      decided_at=T, amount=D),
+    "surveys": dict(survey_id=V, request_id=V, csat_score=B, nps_score=B, answered_at=T),
+    "knowledge_articles": dict(article_id=V, service_id=V, title_en=V, title_zh=V),
+    "self_service_sessions": dict(session_id=V, requester_id=V, article_id=V, service_id=V, viewed_at=T,
+                                  channel=V),
+    "access_grants": dict(grant_id=V, request_id=V, requester_id=V, system=V, granted_at=T, expires_at=T,
+                          revoked_at=T, is_approved=L),
+    "access_violations": dict(violation_id=V, grant_id=V, requester_id=V, system=V, occurred_at=T,
+                              violation_type=V),
+    "automation_runs": dict(run_id=V, task_id=V, bot_id=V, started_at=T, finished_at=T, outcome=V),
+}
 
 CONTRACTS: list[Contract] = [
     Contract("sites", ("site_id",), ("timezone",),

@@ -44,8 +44,17 @@ class LoadResult:
     duplicates: int
 
 
+META_COLUMNS = {"_source_system": "varchar", "_load_id": "varchar", "_loaded_at": "timestamp",
+                "_source_file": "varchar", "_record_hash": "ubigint"}
+
+
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """The raw schema with every entity's table (empty until loaded), the quarantine and the load log:
+    a source that never sends an entity still builds."""
     con.execute(f"create schema if not exists {RAW}")
+    for contract in CONTRACTS:
+        cols = ", ".join(f'"{c}" {t}' for c, t in (contract.columns | META_COLUMNS).items())
+        con.execute(f"create table if not exists {RAW}.{contract.entity} ({cols})")
     con.execute(f"""
         create table if not exists {RAW}._quarantine (
             load_id varchar, source_system varchar, entity varchar, source_file varchar,
@@ -54,14 +63,6 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         create table if not exists {RAW}._load_log (
             load_id varchar, source_system varchar, entity varchar, source_file varchar,
             records_in bigint, loaded bigint, quarantined bigint, duplicates bigint, loaded_at timestamp)""")
-
-
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def land_file(con: duckdb.DuckDBPyConnection, source: str, entity: str, path: Path, load_id: str) -> LoadResult:
@@ -76,11 +77,15 @@ def land_file(con: duckdb.DuckDBPyConnection, source: str, entity: str, path: Pa
     missing = [c for c in contract.key + contract.required if c not in cols]
     if missing:
         raise ValueError(f"{path.name}: {entity} export lacks required column(s) {', '.join(missing)}")
+    unknown = [c for c in cols if c not in contract.columns]
+    if unknown:
+        raise ValueError(f"{path.name}: {entity} export has unknown column(s) {', '.join(unknown)} "
+                         f"(the format has {', '.join(contract.columns)})")
     col_list = ", ".join(f'"{c}"' for c in cols)
     target = f"{RAW}.{entity}"
-    exists = _table_exists(con, RAW, entity)
+    ensure_raw_schema(con)
     seen = (f"and not exists (select 1 from {target} r where r._record_hash = b._record_hash "
-            f"and r._source_system = $source)") if exists else ""
+            f"and r._source_system = $source)")
     if not SOURCE_NAME.match(source):
         raise ValueError(f"source system name {source!r}: use lowercase letters, digits and _")
     reason = "case " + " ".join(
@@ -88,8 +93,7 @@ def land_file(con: duckdb.DuckDBPyConnection, source: str, entity: str, path: Pa
     ) + " end"
     row_expr = "file_row_number + 1" if row_col else "row_number() over ()"
     records_in = con.execute(f"select count(*) from {src}").fetchone()[0]
-    try:
-        con.execute(f"""
+    con.execute(f"""
         create or replace temp table _checked as
         with incoming as (select {col_list}, {row_expr} as _source_row from {src}),
         hashed as (
@@ -98,15 +102,8 @@ def land_file(con: duckdb.DuckDBPyConnection, source: str, entity: str, path: Pa
         fresh as (
             select * from hashed b where true {seen}
             qualify row_number() over (partition by _record_hash order by _source_row) = 1)
-        select i.*, {reason} as _reason from fresh i""", {"source": source} if exists else None)
-    except duckdb.CatalogException as exc:  # a parent entity that was never loaded
-        raise ValueError(f"{path.name}: cannot check {entity} against its parent ({exc}); "
-                         "load the parent entity first") from exc
+        select i.*, {reason} as _reason from fresh i""", {"source": source})
     kept = con.execute("select count(*), count(_reason) from _checked").fetchone()
-    if not exists:
-        con.execute(f"""create table {target} as select {col_list}, ''::varchar as _source_system,
-            ''::varchar as _load_id, now()::timestamp as _loaded_at, ''::varchar as _source_file,
-            0::ubigint as _record_hash from _checked limit 0""")
     con.execute(f"""
         insert into {target} by name
         select {col_list}, $source as _source_system, $load_id as _load_id, now()::timestamp as _loaded_at,

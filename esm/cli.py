@@ -61,7 +61,11 @@ def cmd_build() -> None:
     with build_log.open("w") as out, contextlib.redirect_stdout(out):  # dbt's own log lines go to the file
         result = job.execute_in_process(
             run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}}, raise_on_error=False)
-    failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    from dagster import AssetCheckSeverity
+
+    evaluations = result.get_asset_check_evaluations()
+    failed_checks = [e for e in evaluations if not e.passed and e.severity == AssetCheckSeverity.ERROR]
+    warnings_ = [e for e in evaluations if not e.passed and e.severity != AssetCheckSeverity.ERROR]
     if not result.success or failed_checks:
         reasons = [f"check {e.asset_check_key.name} on {'/'.join(e.asset_key.path)} failed" for e in failed_checks]
         for ev in result.all_events:
@@ -71,7 +75,10 @@ def cmd_build() -> None:
         published = "the last published warehouse is still in place" if p.published.exists() else "nothing is published"
         raise UserError("build failed; " + published + ":\n  " + "\n  ".join(reasons or ["see the Dagster logs"])
                         + f"\n  dbt log: {build_log}")
-    _done(t, f"{len(result.get_asset_check_evaluations())} checks passed; published {p.published}")
+    for e in warnings_:
+        print(f"  warning: check {e.asset_check_key.name} on {'/'.join(e.asset_key.path)} did not pass",
+              file=sys.stderr)
+    _done(t, f"{len(evaluations) - len(warnings_)} of {len(evaluations)} checks passed; published {p.published}")
 
 
 def cmd_serve(port: int) -> None:

@@ -64,3 +64,16 @@ def test_failed_build_keeps_the_last_good_warehouse(demo, tmp_path):
     finally:
         con.close()
     assert "carrier_pigeon" not in channels
+
+
+def test_a_warning_check_does_not_fail_the_build(tmp_path):
+    """A source without surveys has no CSAT rows: the catalog-coverage check warns, the build publishes."""
+    from tests.test_golden_metrics import golden_tables
+
+    home = tmp_path / "home"
+    tables = {k: v for k, v in golden_tables().items() if k != "surveys"}
+    write_batch(tables, home / "landing" / "inbox", "esm_portal", "no-surveys")
+    out = run_esm(["build"], home)
+    assert out.returncode == 0, out.stderr
+    assert "warning: check assert_every_catalog_metric_has_rows" in out.stderr
+    assert (home / "published" / "warehouse.duckdb").exists()

@@ -91,6 +91,12 @@ def test_reopen_rate_matches_raw_events(demo, pub):
     assert got == pytest.approx(expected.item())
 
 
+def test_every_catalog_metric_has_company_rows(pub):
+    missing = pub.execute("""select metric_id from marts.dim_metrics except
+                             select metric_id from marts.mart_kpi_monthly where dimension = 'all'""").fetchall()
+    assert missing == []
+
+
 def test_every_catalog_metric_in_every_family(pub):
     fams = dict(pub.execute("select family, count(distinct metric_id) from marts.mart_kpi_monthly group by 1")
                 .fetchall())

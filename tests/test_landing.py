@@ -95,3 +95,31 @@ def test_clear_errors_for_unusable_files(tmp_path, con):
     bad.mkdir()
     with pytest.raises(ValueError, match="no manifest.json"):
         land_batch(con, bad)
+
+
+def test_unknown_columns_are_refused_with_the_format_named(tmp_path, con):
+    d = tmp_path / "x" / "esm_portal" / "b1"
+    d.mkdir(parents=True)
+    (d / "manifest.json").write_text(json.dumps({"source_system": "esm_portal"}))
+    pl.DataFrame({"service_id": ["S1"], "department": ["IT"], "colour": ["red"]}).write_parquet(
+        d / "service_catalog.parquet")
+    with pytest.raises(ValueError, match="unknown column.*colour.*the format has service_id"):
+        land_batch(con, d)
+
+
+def test_a_source_without_most_entities_still_builds(tmp_path):
+    from tests.conftest import build
+    from tests.test_golden_metrics import golden_tables
+
+    tables = {k: v for k, v in golden_tables().items()
+              if k in ("sites", "service_catalog", "requesters", "agents", "requests")}
+    built = build(tmp_path / "home", tables)
+    assert built.result.success
+    c = duckdb.connect(str(built.paths.published), read_only=True)
+    try:
+        n, volume = c.execute("""select (select count(*) from marts.fct_requests),
+            (select sum(value) from marts.mart_kpi_monthly where metric_id = 'request_volume' and dimension = 'all')
+            """).fetchall()[0]
+    finally:
+        c.close()
+    assert (n, volume) == (6, 6)
