@@ -62,11 +62,10 @@ def stage_main(stage: str, home: Path, requests: int) -> None:
         write_batch(sim.tables, p.inbox, SOURCE_SYSTEM, "bench")
         print(json.dumps({"records": sum(t.height for t in sim.tables.values())}))
     elif stage == "land":
-        from connectors.landing import ensure_raw_schema, land_inbox
+        from connectors.landing import land_inbox
         from connectors.reference import load_reference
 
         con = duckdb.connect(str(p.warehouse))
-        ensure_raw_schema(con)
         load_reference(con, config_dir())
         results = land_inbox(con, p.inbox, p.archive)
         con.close()

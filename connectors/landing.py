@@ -83,7 +83,6 @@ def land_file(con: duckdb.DuckDBPyConnection, source: str, entity: str, path: Pa
                          f"(the format has {', '.join(contract.columns)})")
     col_list = ", ".join(f'"{c}"' for c in cols)
     target = f"{RAW}.{entity}"
-    ensure_raw_schema(con)
     seen = (f"and not exists (select 1 from {target} r where r._record_hash = b._record_hash "
             f"and r._source_system = $source)")
     if not SOURCE_NAME.match(source):
@@ -138,6 +137,7 @@ def land_batch(con: duckdb.DuckDBPyConnection, batch_dir: Path) -> list[LoadResu
     if unknown:
         raise ValueError(f"{batch_dir.name}: unknown entity file(s) {', '.join(unknown)}")
     results = []
+    ensure_raw_schema(con)
     con.execute("begin transaction")
     try:
         for contract in CONTRACTS:

@@ -7,7 +7,7 @@ import dagster as dg
 import duckdb
 
 from connectors.contracts import CONTRACTS
-from connectors.landing import ensure_raw_schema, land_inbox
+from connectors.landing import land_inbox
 from connectors.reference import load_reference
 from esm.settings import config_dir, paths
 
@@ -33,15 +33,9 @@ def raw_landing(context: dg.AssetExecutionContext):
     p.home.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(p.warehouse))
     try:
-        ensure_raw_schema(con)
         ref_counts = load_reference(con, config_dir())
-        results = land_inbox(con, p.inbox, p.archive)
-        raw_counts = {
-            e: con.execute(f"select count(*) from raw.{e}").fetchone()[0]
-            if con.execute("select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = ?",
-                           [e]).fetchone()[0] else 0
-            for e in RAW_KEYS
-        }
+        results = land_inbox(con, p.inbox, p.archive)  # creates every raw table, landed or not
+        raw_counts = {e: con.execute(f"select count(*) from raw.{e}").fetchone()[0] for e in RAW_KEYS}
     finally:
         con.close()
     missing = [e for e, n in raw_counts.items() if n == 0 and e in ("requests", "service_catalog")]
