@@ -38,6 +38,11 @@ def _parent(column: str, entity: str, parent_key: str | None = None) -> tuple[st
     )
 
 
+# the canonical request channels (doors); connectors map a source's own words onto these
+CHANNELS = ["portal", "email", "mobile", "wecom", "dingtalk", "feishu", "slack", "teams", "phone", "chat",
+            "walk_in", "api", "other"]
+PRIORITIES = ["P1", "P2", "P3", "P4"]
+
 T, V, B, INT, D, L = "timestamp", "varchar", "bigint", "integer", "double", "boolean"
 COLUMNS: dict[str, dict[str, str]] = {
     "sites": dict(site_id=V, city_en=V, city_zh=V, country=V, timezone=V, calendar_id=V, headcount=B),
@@ -47,7 +52,8 @@ COLUMNS: dict[str, dict[str, str]] = {
     "agents": dict(agent_id=V, department=V, site_id=V, assigned_group=V, cost_per_hour=D),
     "requests": dict(request_id=V, source_system=V, requester_id=V, service_id=V, channel=V, priority=V,
                      urgency=B, impact=B, status=V, resolution_code=V, assigned_group=V, agent_id=V, opened_at=T,
-                     first_response_at=T, resolved_at=T, closed_at=T, updated_at=T, timezone=V),
+                     first_response_at=T, resolved_at=T, closed_at=T, updated_at=T, timezone=V,
+                     source_category=V, source_subcategory=V, subject=V, source_sla_met=L),
     "request_events": dict(event_id=V, request_id=V, event_type=V, occurred_at=T, from_value=V, to_value=V,
                            actor_id=V, is_public=L),
     "tasks": dict(task_id=V, request_id=V, step=V, department=V, assigned_group=V, agent_id=V, seq=B,
@@ -63,6 +69,9 @@ COLUMNS: dict[str, dict[str, str]] = {
     "access_violations": dict(violation_id=V, grant_id=V, requester_id=V, system=V, occurred_at=T,
                               violation_type=V),
     "automation_runs": dict(run_id=V, task_id=V, bot_id=V, started_at=T, finished_at=T, outcome=V),
+    # one request seen through two doors: this source's request is the same as another source's
+    "request_links": dict(link_id=V, request_id=V, linked_source_system=V, linked_request_id=V, link_type=V,
+                          linked_at=T),
 }
 
 CONTRACTS: list[Contract] = [
@@ -98,6 +107,8 @@ CONTRACTS: list[Contract] = [
              (("expires before granted", "i.expires_at < i.granted_at"),)),
     Contract("access_violations", ("violation_id",), ("occurred_at",)),
     Contract("automation_runs", ("run_id",), ("task_id",), (_parent("task_id", "tasks"),)),
+    Contract("request_links", ("link_id",), ("request_id", "linked_source_system", "linked_request_id"),
+             (_parent("request_id", "requests"),)),
 ]
 
 BY_ENTITY = {c.entity: c for c in CONTRACTS}

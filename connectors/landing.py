@@ -53,8 +53,11 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     a source that never sends an entity still builds."""
     con.execute(f"create schema if not exists {RAW}")
     for contract in CONTRACTS:
-        cols = ", ".join(f'"{c}" {t}' for c, t in (contract.columns | META_COLUMNS).items())
+        columns = contract.columns | META_COLUMNS
+        cols = ", ".join(f'"{c}" {t}' for c, t in columns.items())
         con.execute(f"create table if not exists {RAW}.{contract.entity} ({cols})")
+        for c, t in columns.items():  # a warehouse from an older format gains the new columns
+            con.execute(f'alter table {RAW}.{contract.entity} add column if not exists "{c}" {t}')
     con.execute(f"""
         create table if not exists {RAW}._quarantine (
             load_id varchar, source_system varchar, entity varchar, source_file varchar,
@@ -63,65 +66,122 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         create table if not exists {RAW}._load_log (
             load_id varchar, source_system varchar, entity varchar, source_file varchar,
             records_in bigint, loaded bigint, quarantined bigint, duplicates bigint, loaded_at timestamp)""")
+    # what each connector received, as received: models can always be rebuilt from it
+    con.execute(f"""
+        create table if not exists {RAW}._payloads (
+            source_system varchar, object_type varchar, object_id varchar, payload json,
+            _load_id varchar, _loaded_at timestamp, _record_hash ubigint)""")
+    # records a source says it deleted; staging drops a record whose deletion came after its latest version
+    con.execute(f"""
+        create table if not exists {RAW}._deletions (
+            source_system varchar, entity varchar, record_id varchar, deleted_at timestamp,
+            _load_id varchar, _loaded_at timestamp)""")
+    # where each connector's incremental read got to, per stream
+    con.execute(f"""
+        create table if not exists {RAW}._cursors (
+            source_system varchar, stream varchar, cursor varchar, updated_at timestamp,
+            primary key (source_system, stream))""")
 
 
 def land_file(con: duckdb.DuckDBPyConnection, source: str, entity: str, path: Path, load_id: str) -> LoadResult:
     """Land one exported file of `entity` from `source` into raw.<entity>."""
-    contract: Contract = BY_ENTITY[entity]
     reader = READERS.get(path.suffix)
     if reader is None:
         raise ValueError(f"{path.name}: unsupported file type (use one of {', '.join(READERS)})")
     src = reader.format(path=str(path).replace("'", "''"))
     row_col = "file_row_number" if path.suffix == ".parquet" else None
-    cols = [r[0] for r in con.execute(f"describe select * from {src}").fetchall() if r[0] != row_col]
+    return land_relation(con, source, entity, src, load_id, path.name, row_col)
+
+
+def land_frame(con: duckdb.DuckDBPyConnection, source: str, entity: str, frame, load_id: str,
+               label: str) -> LoadResult:
+    """Land an in-memory frame (polars or Arrow) of `entity` records, read by DuckDB through Arrow."""
+    name = f"_incoming_{entity}"
+    con.register(name, frame)
+    try:
+        return land_relation(con, source, entity, name, load_id, label)
+    finally:
+        con.unregister(name)
+
+
+def land_relation(con: duckdb.DuckDBPyConnection, source: str, entity: str, src: str, load_id: str,
+                  label: str, row_col: str | None = None) -> LoadResult:
+    """Land the records of relation `src` (a table function or registered frame) into raw.<entity>:
+    exact re-deliveries dropped, records that break the contract quarantined with their reason."""
+    contract: Contract = BY_ENTITY[entity]
+    described = [(r[0], r[1]) for r in con.execute(f"describe select * from {src}").fetchall() if r[0] != row_col]
+    cols = [c for c, _ in described]
     missing = [c for c in contract.key + contract.required if c not in cols]
     if missing:
-        raise ValueError(f"{path.name}: {entity} export lacks required column(s) {', '.join(missing)}")
+        raise ValueError(f"{label}: {entity} export lacks required column(s) {', '.join(missing)}")
     unknown = [c for c in cols if c not in contract.columns]
     if unknown:
-        raise ValueError(f"{path.name}: {entity} export has unknown column(s) {', '.join(unknown)} "
+        raise ValueError(f"{label}: {entity} export has unknown column(s) {', '.join(unknown)} "
                          f"(the format has {', '.join(contract.columns)})")
-    col_list = ", ".join(f'"{c}"' for c in cols)
-    target = f"{RAW}.{entity}"
-    seen = (f"and not exists (select 1 from {target} r where r._record_hash = b._record_hash "
-            f"and r._source_system = $source)")
     if not SOURCE_NAME.match(source):
         raise ValueError(f"source system name {source!r}: use lowercase letters, digits and _")
-    reason = "case " + " ".join(
-        f"when {pred.format(raw=RAW, source=source)} then '{why}'" for why, pred in contract.all_checks()
-    ) + " end"
-    row_expr = "file_row_number + 1" if row_col else "row_number() over ()"
-    records_in = con.execute(f"select count(*) from {src}").fetchone()[0]
+    col_list = ", ".join(f'"{c}"' for c in cols)
+    target = f"{RAW}.{entity}"
+    # cast to the format's types, so a record hashes the same whichever door it came through;
+    # a value that does not cast is a reason to quarantine, not a silent null
+    recast = [c for c, t in described if t.lower() != contract.columns[c].lower()]
+    typed = ", ".join(f'try_cast(o."{c}" as {contract.columns[c]}) as "{c}"' if c in recast else f'o."{c}"'
+                      for c in cols)
+    cast_checks = [(f"unparseable {c}",
+                    f'o."{c}" is not null and try_cast(o."{c}" as {contract.columns[c]}) is null') for c in recast]
+    cast_reason = ("case " + " ".join(f"when {p} then '{w}'" for w, p in cast_checks) + " end") if cast_checks \
+        else "null::varchar"
+    rule_reason = "case " + " ".join(
+        f"when {pred.format(raw=RAW, source=source)} then '{why}'" for why, pred in contract.all_checks()) + " end"
+    row_expr = f"{row_col} + 1" if row_col else "row_number() over ()"
+
+    def as_json(alias: str) -> str:
+        return f"to_json(struct_pack({', '.join(f'{chr(34)}{c}{chr(34)} := {alias}.{chr(34)}{c}{chr(34)}' for c in cols)}))"
+
     con.execute(f"""
         create or replace temp table _checked as
-        with incoming as (select {col_list}, {row_expr} as _source_row from {src}),
-        hashed as (
-            select i.*, hash(struct_pack({", ".join(f'"{c}" := i."{c}"' for c in cols)})) as _record_hash
-            from incoming i),
-        fresh as (
-            select * from hashed b where true {seen}
-            qualify row_number() over (partition by _record_hash order by _source_row) = 1)
-        select i.*, {reason} as _reason from fresh i""", {"source": source})
+        with originals as (select {col_list}, {row_expr} as _source_row from {src}),
+        typed as (
+            select {typed}, o._source_row, {cast_reason} as _cast_reason,
+                   case when _cast_reason is not null then {as_json("o")} end as _cast_original
+            from originals o),
+        checked as (
+            select i.* exclude (_cast_reason, _cast_original),
+                   coalesce(i._cast_reason, {rule_reason}) as _reason,
+                   hash(struct_pack({", ".join(f'"{c}" := i."{c}"' for c in cols)})) as _record_hash,
+                   i._cast_original
+            from typed i)
+        select * exclude (_cast_original),
+               case when _reason is not null then coalesce(_cast_original, {as_json("b")}) end as _original
+        from checked b
+        where not exists (select 1 from {target} r where r._record_hash = b._record_hash
+                          and r._source_system = $source)
+        qualify row_number() over (partition by _record_hash order by _source_row) = 1""", {"source": source})
+    records_in = con.execute(f"select count(*) from {src}").fetchone()[0]
     kept = con.execute("select count(*), count(_reason) from _checked").fetchone()
     con.execute(f"""
         insert into {target} by name
         select {col_list}, $source as _source_system, $load_id as _load_id, now()::timestamp as _loaded_at,
                $file as _source_file, _record_hash
-        from _checked where _reason is null""", {"source": source, "load_id": load_id, "file": path.name})
+        from _checked where _reason is null""", {"source": source, "load_id": load_id, "file": label})
     key_expr = " || '|' || ".join(f"coalesce(cast(\"{k}\" as varchar), '')" for k in contract.key)
     con.execute(f"""
         insert into {RAW}._quarantine
-        select $load_id, $source, $entity, $file, _source_row, {key_expr}, _reason,
-               to_json(struct_pack({", ".join(f'"{c}" := "{c}"' for c in cols)})), now()::timestamp
+        select $load_id, $source, $entity, $file, _source_row, {key_expr}, _reason, _original, now()::timestamp
         from _checked where _reason is not null""",
-                {"source": source, "load_id": load_id, "file": path.name, "entity": entity})
+                {"source": source, "load_id": load_id, "file": label, "entity": entity})
     con.execute("drop table _checked")
-    result = LoadResult(load_id, source, entity, path.name, int(records_in), int(kept[0] - kept[1]),
+    result = LoadResult(load_id, source, entity, label, int(records_in), int(kept[0] - kept[1]),
                         int(kept[1]), int(records_in - kept[0]))
+    log_load(con, result)
+    return result
+
+
+def log_load(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
+    """One row of load accounting: records_in = loaded + quarantined + duplicates."""
     con.execute(f"insert into {RAW}._load_log values (?, ?, ?, ?, ?, ?, ?, ?, now()::timestamp)",
                 [result.load_id, result.source_system, result.entity, result.source_file, result.records_in,
                  result.loaded, result.quarantined, result.duplicates])
-    return result
 
 
 def land_batch(con: duckdb.DuckDBPyConnection, batch_dir: Path) -> list[LoadResult]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -144,6 +145,47 @@ def sla_policy_rows(config: dict) -> pl.DataFrame:
                                                 for f in REQUEST_MATCH_FIELDS + TASK_MATCH_FIELDS})
 
 
+MAPPING_FIELDS = ("source_category", "source_subcategory", "subject", "channel", "assigned_group", "priority")
+CATALOG_ITEM_COLUMNS = ("service_id", "department", "department_name_en", "department_name_zh", "category_en",
+                        "category_zh", "name_en", "name_zh", "process")
+
+
+def catalog_mapping(config: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """catalog_mapping.yml -> (catalog items, rules flattened to one row per pattern, in rule order)."""
+    items = config.get("catalog") or []
+    other = config.get("other_service_id", "OTHER")
+    for item in items:
+        missing = [c for c in ("service_id", "department", "name_en") if not item.get(c)]
+        if missing:
+            raise ValueError(f"catalog item {item}: needs {', '.join(missing)}")
+    if other not in {i["service_id"] for i in items}:
+        raise ValueError(f"other_service_id {other} must be one of the catalog items")
+    rows = []
+    for order, rule in enumerate(config.get("rules") or [], start=1):
+        if rule.get("field") not in MAPPING_FIELDS:
+            raise ValueError(f"mapping rule {order}: field must be one of {', '.join(MAPPING_FIELDS)}")
+        if not rule.get("service_id"):
+            raise ValueError(f"mapping rule {order}: needs a service_id")
+        kinds = [k for k in ("equals", "in", "contains", "regex") if k in rule]
+        if len(kinds) != 1:
+            raise ValueError(f"mapping rule {order}: give exactly one of equals, in, contains, regex")
+        kind = kinds[0]
+        values = rule[kind] if isinstance(rule[kind], list) else [rule[kind]]
+        if kind == "regex":
+            for v in values:
+                re.compile(str(v))
+        for v in values:
+            rows.append({"rule_order": order, "source_system": rule.get("source"), "field": rule["field"],
+                         "match_type": "equals" if kind == "in" else kind, "pattern": str(v),
+                         "service_id": rule["service_id"]})
+    item_frame = pl.DataFrame([{c: (str(i[c]) if i.get(c) is not None else None) for c in CATALOG_ITEM_COLUMNS}
+                               for i in items], schema={c: pl.String for c in CATALOG_ITEM_COLUMNS})
+    item_frame = item_frame.with_columns(pl.col("service_id").eq(other).alias("is_other"))
+    rule_frame = pl.DataFrame(rows, schema={"rule_order": pl.Int64, "source_system": pl.String, "field": pl.String,
+                                            "match_type": pl.String, "pattern": pl.String, "service_id": pl.String})
+    return item_frame, rule_frame
+
+
 def load_metrics_catalog(config_dir: Path) -> list[dict]:
     """The metrics catalog (config/metrics.yml) as a list of metric definitions."""
     return yaml.safe_load((config_dir / "metrics.yml").read_text())["metrics"]
@@ -172,8 +214,12 @@ def load_reference(con: duckdb.DuckDBPyConnection, config_dir: Path, sla_file: P
          "amber_tolerance": m.get("amber_tolerance"), "formula": m["formula"]}
         for m in load_metrics_catalog(config_dir)
     ], schema_overrides={"target": pl.Float64, "amber_tolerance": pl.Float64})
+    mapping_file = config_dir / "catalog_mapping.yml"
+    items, rules = catalog_mapping(yaml.safe_load(mapping_file.read_text()) if mapping_file.exists()
+                                   else {"catalog": [{"service_id": "OTHER", "department": "UNMAPPED",
+                                                      "name_en": "Other", "name_zh": "其他"}]})
     con.execute("create schema if not exists reference")
-    tables = {"calendars": calendars, "calendar_intervals": intervals, "calendar_days": days,
+    tables = {"catalog_items": items, "catalog_rules": rules, "calendars": calendars, "calendar_intervals": intervals, "calendar_days": days,
               "sla_policies": policies, "sla_pause_statuses": pauses, "sla_settings": settings,
               "sla_escalation_levels": levels, "metrics": metrics}
     for name, frame in tables.items():

@@ -16,8 +16,8 @@ import pandas as pd
 
 log = logging.getLogger(__name__)
 
-CHANNELS = ["portal", "email", "mobile", "wecom", "dingtalk", "feishu", "phone", "chat", "api", "other"]
-PRIORITIES = ["P1", "P2", "P3", "P4"]
+from connectors.contracts import CHANNELS, PRIORITIES
+
 RATIO_UNITS = ("ratio",)
 
 
@@ -70,7 +70,7 @@ def kpi_expectations(gx) -> list:
     return [
         e.ExpectColumnValuesToNotBeNull(column="value"),
         e.ExpectColumnValuesToNotBeNull(column="family"),
-        e.ExpectColumnValuesToBeInSet(column="family", value_set=["experience", "efficiency", "risk", "cost"]),
+        e.ExpectColumnValuesToBeInSet(column="family", value_set=["experience", "efficiency", "risk", "cost", "data_health"]),
         e.ExpectCompoundColumnsToBeUnique(column_list=["metric_id", "month", "dimension", "dimension_value"]),
     ]
 

@@ -117,6 +117,61 @@ def cmd_status(as_json: bool) -> None:
             print(f"      quarantined {r['entity']}: {r['reason']} × {r['count']:,}")
 
 
+def cmd_connectors() -> None:
+    from connectors.registry import CONNECTORS, connector_class, load_sources
+    from esm.settings import config_dir
+
+    print("connectors:")
+    for name in CONNECTORS:
+        cls = connector_class(name)
+        print(f"  {name:<17} {cls.title}")
+    sources = load_sources(config_dir())
+    print(f"configured sources ({config_dir() / 'sources.yml'}):" if sources else
+          f"no configured sources ({config_dir() / 'sources.yml'} does not list any)")
+    for s in sources:
+        print(f"  {s.name:<17} connector {s.connector}")
+
+
+def cmd_ingest(target: str, source_system: str | None, options: dict, full_refresh: bool) -> None:
+    """Run one connector, or one configured source, into the working warehouse's raw tables."""
+    import duckdb
+
+    from connectors.framework import ConnectorError, run_connector
+    from connectors.registry import CONNECTORS, connector_class, load_sources
+    from esm.settings import config_dir
+
+    try:
+        configured = {s.name: s for s in load_sources(config_dir())}
+        if target in configured:
+            source = configured[target]
+            connector, name, opts = source.connector, source_system or source.name, source.options | options
+        elif target in CONNECTORS:
+            connector, name, opts = target, source_system or target, options
+        else:
+            raise UserError(f"no connector or configured source named {target!r} (see `esm connectors`)")
+        cls = connector_class(connector)
+        p = paths()
+        p.home.mkdir(parents=True, exist_ok=True)
+        t = _step(f"ingesting with {connector} as source {name}")
+        con = duckdb.connect(str(p.warehouse))
+        try:
+            run = run_connector(con, cls, name, opts, full_refresh=full_refresh)
+        finally:
+            con.close()
+    except ConnectorError as exc:
+        raise UserError(str(exc)) from None
+    except duckdb.IOException as exc:
+        raise UserError(f"cannot open the warehouse {paths().warehouse}: {exc}") from None
+    totals = run.totals()
+    _done(t, f"{run.chunks} chunk(s), load {run.load_id}")
+    print(f"{'entity':<20} {'records in':>12} {'loaded':>12} {'quarantined':>12} {'duplicates':>12}")
+    for entity, n in totals.items():
+        print(f"{entity:<20} {n['records_in']:>12,} {n['loaded']:>12,} {n['quarantined']:>12,} {n['duplicates']:>12,}")
+    print(f"payloads kept: {run.payloads:,}; deletions: {run.deletions:,}")
+    if not totals:
+        print("nothing new since the last run")
+
+
 def cmd_sla_whatif(policy_file: Path, as_json: bool) -> None:
     from esm.whatif import what_if
     from pipelines.project import dbt_executable
@@ -159,6 +214,17 @@ def main(argv: list[str] | None = None) -> int:
     whatif = sub.add_parser("sla-whatif", help="recompute SLA history under a proposed policy file and compare")
     whatif.add_argument("policy_file", type=Path)
     whatif.add_argument("--json", action="store_true")
+    sub.add_parser("connectors", help="list the connectors and the sources configured in sources.yml")
+    ingest = sub.add_parser("ingest", help="run a connector (or a configured source) into the raw tables")
+    ingest.add_argument("connector", help="connector name, or the name of a source in sources.yml")
+    ingest.add_argument("--source-system", help="name the records carry (default: the source or connector name)")
+    ingest.add_argument("--file", help="a file (or folder) to load, for file-based connectors")
+    ingest.add_argument("--url", help="the API's base URL, for API connectors")
+    ingest.add_argument("--mapping", help="a YAML column mapping, for the files connector")
+    ingest.add_argument("--timezone", help="time zone of naive timestamps in the source")
+    ingest.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="any other connector option (repeatable); see the connector's options")
+    ingest.add_argument("--full-refresh", action="store_true", help="forget the cursors and read everything")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:  # libraries that set INFO on their own loggers stay quiet
@@ -184,6 +250,17 @@ def main(argv: list[str] | None = None) -> int:
             cmd_serve(args.port)
         elif args.command == "status":
             cmd_status(args.json)
+        elif args.command == "connectors":
+            cmd_connectors()
+        elif args.command == "ingest":
+            options = {k: v for k, v in (("file", args.file), ("url", args.url), ("mapping", args.mapping),
+                                         ("timezone", args.timezone)) if v}
+            for item in args.option:
+                key, sep, value = item.partition("=")
+                if not sep:
+                    raise UserError(f"--option {item!r}: use KEY=VALUE")
+                options[key] = value
+            cmd_ingest(args.connector, args.source_system, options, args.full_refresh)
         elif args.command == "sla-whatif":
             cmd_sla_whatif(args.policy_file, args.json)
     except UserError as exc:

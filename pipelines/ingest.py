@@ -14,7 +14,7 @@ from esm.settings import config_dir, paths
 log = logging.getLogger("esm.pipeline")
 
 RAW_SOURCE = "esm_export"  # the dbt source name of the raw tables
-REFERENCE_TABLES = ["calendars", "calendar_intervals", "calendar_days", "sla_policies", "sla_pause_statuses",
+REFERENCE_TABLES = ["catalog_items", "catalog_rules", "calendars", "calendar_intervals", "calendar_days", "sla_policies", "sla_pause_statuses",
                     "sla_settings", "sla_escalation_levels", "metrics"]
 RAW_KEYS = {c.entity: dg.AssetKey([RAW_SOURCE, c.entity]) for c in CONTRACTS}
 REFERENCE_KEYS = {t: dg.AssetKey(["reference", t]) for t in REFERENCE_TABLES}
@@ -38,9 +38,9 @@ def raw_landing(context: dg.AssetExecutionContext):
         raw_counts = {e: con.execute(f"select count(*) from raw.{e}").fetchone()[0] for e in RAW_KEYS}
     finally:
         con.close()
-    missing = [e for e, n in raw_counts.items() if n == 0 and e in ("requests", "service_catalog")]
+    missing = [e for e, n in raw_counts.items() if n == 0 and e == "requests"]
     if missing:
-        raise dg.Failure(f"no raw {', '.join(missing)}: land an export first (e.g. `esm demo`)")
+        raise dg.Failure("no raw requests: land an export or run a connector first (`esm demo`, `esm ingest`)")
     landed = {r.entity: r for r in results}
     msg = f"landed {len(results)} file(s): " + ", ".join(
         f"{r.entity} {r.loaded}/{r.records_in}" for r in results) if results else "no new batch in the inbox"

@@ -3,8 +3,12 @@ with requests as (
     select * from {{ ref('stg_esm_export__requests') }}
 ),
 
+mapped as (
+    select * from {{ ref('int_requests__catalog_mapped') }}
+),
+
 services as (
-    select * from {{ ref('stg_esm_export__service_catalog') }}
+    select * from {{ ref('int_services__unioned') }}
 ),
 
 requesters as (
@@ -28,16 +32,20 @@ final as (
         q.requester_department,
         q.requester_site_id as site_id,
         q.requester_role,
-        r.service_id,
-        s.domain_id,
-        s.domain_name_en,
-        s.domain_name_zh,
-        s.category_id,
-        s.category_name_en,
-        s.category_name_zh,
-        s.service_name_en,
-        s.service_name_zh,
-        s.process_type,
+        m.service_id,
+        m.service_mapping,
+        r.source_category,
+        r.source_subcategory,
+        r.source_sla_met,
+        coalesce(own.domain_id, shared.domain_id) as domain_id,
+        coalesce(own.domain_name_en, shared.domain_name_en) as domain_name_en,
+        coalesce(own.domain_name_zh, shared.domain_name_zh) as domain_name_zh,
+        coalesce(own.category_id, shared.category_id) as category_id,
+        coalesce(own.category_name_en, shared.category_name_en) as category_name_en,
+        coalesce(own.category_name_zh, shared.category_name_zh) as category_name_zh,
+        coalesce(own.service_name_en, shared.service_name_en) as service_name_en,
+        coalesce(own.service_name_zh, shared.service_name_zh) as service_name_zh,
+        coalesce(own.process_type, shared.process_type) as process_type,
         r.channel,
         r.priority,
         r.urgency,
@@ -55,7 +63,9 @@ final as (
         r.opened_at_local,
         r.resolved_at_local
     from requests as r
-    left join services as s on r.service_id = s.service_id and r.source_system = s.source_system
+    inner join mapped as m on r.request_id = m.request_id
+    left join services as own on m.service_id = own.service_id and r.source_system = own.source_system
+    left join services as shared on m.service_id = shared.service_id and shared.source_system is null
     left join requesters as q on r.requester_id = q.requester_id and r.source_system = q.source_system
     left join sites as site on q.requester_site_id = site.site_id and q.source_system = site.source_system
 )

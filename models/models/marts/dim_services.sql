@@ -10,5 +10,6 @@ select
     category_name_zh,
     service_name_en,
     service_name_zh,
-    process_type
-from {{ ref('stg_esm_export__service_catalog') }}
+    process_type,
+    is_other
+from {{ ref('int_services__unioned') }}

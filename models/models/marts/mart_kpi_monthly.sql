@@ -109,7 +109,8 @@ by_opened_month as (
         {{ median('first_response_business_minutes') }} as first_response_business_median_minutes,
         {{ percentile('first_response_business_minutes', 0.9) }} as first_response_business_p90_minutes,
         avg(case when response_sla_met then 1.0 when response_sla_met is not null then 0.0 end)
-            as response_sla_attainment_rate
+            as response_sla_attainment_rate,
+        avg(case when service_mapping = 'other' then 1.0 else 0.0 end) as catalog_other_share
     from requests
     group by {{ kpi_grouping_sets('opened_month', request_dims) }}
 ),
@@ -283,7 +284,7 @@ long as (
     union all
     {{ kpi_unpivot('by_opened_month', [
         'request_volume', 'first_response_median_minutes', 'first_response_business_median_minutes',
-        'first_response_business_p90_minutes', 'response_sla_attainment_rate']) }}
+        'first_response_business_p90_minutes', 'response_sla_attainment_rate', 'catalog_other_share']) }}
     union all
     {{ kpi_unpivot('by_backlog_month', [
         'backlog_open_requests', 'backlog_age_0_1_days', 'backlog_age_2_5_days', 'backlog_age_6_30_days',

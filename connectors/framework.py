@@ -1,0 +1,172 @@
+"""What every connector shares: chunks of export-format records, cursors, payloads, deletions, one run.
+
+A connector yields `Chunk`s. Each chunk lands in one transaction together with the cursor it reached,
+so a run that stops half way resumes from the last landed chunk and never lands anything twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import duckdb
+import polars as pl
+
+from connectors.contracts import BY_ENTITY, CONTRACTS
+from connectors.landing import RAW, LoadResult, ensure_raw_schema, land_frame, land_relation
+
+
+class ConnectorError(Exception):
+    """A problem the user can fix (bad option, missing credential, unreachable or refusing server)."""
+
+
+@dataclass
+class Chunk:
+    """Records in the export format plus what was received, what was deleted and where the read got to."""
+
+    # entity -> records: a polars frame, or the name of a relation on the run's connection (bulk files)
+    frames: dict[str, pl.DataFrame | str] = field(default_factory=dict)
+    payloads: list[tuple[str, str, Any]] = field(default_factory=list)  # (object_type, object_id, payload)
+    payload_relation: str | None = None  # or a relation of (object_type, object_id, payload)
+    label: str | None = None  # what the records came from (a file name), for the load log
+    deletions: list[tuple[str, str, datetime | None]] = field(default_factory=list)  # (entity, id, when)
+    cursors: dict[str, str] = field(default_factory=dict)  # stream -> cursor after this chunk
+
+    def add(self, entity: str, rows: list[dict]) -> None:
+        if entity not in BY_ENTITY:
+            raise ValueError(f"unknown entity {entity}")
+        if rows:
+            frame = pl.DataFrame(rows, infer_schema_length=None)
+            self.frames[entity] = pl.concat([self.frames[entity], frame], how="diagonal_relaxed") \
+                if entity in self.frames else frame
+
+
+@dataclass
+class RunResult:
+    source_system: str
+    load_id: str
+    results: list[LoadResult]
+    payloads: int = 0
+    deletions: int = 0
+    chunks: int = 0
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for r in self.results:
+            t = out.setdefault(r.entity, dict(records_in=0, loaded=0, quarantined=0, duplicates=0))
+            for k in t:
+                t[k] += getattr(r, k)
+        return out
+
+
+class Connector:
+    """Base of every connector: options in, chunks out. Subclasses set `name`, `title` and `chunks()`."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    options_help: ClassVar[dict[str, str]] = {}
+    con: duckdb.DuckDBPyConnection  # the run's warehouse connection (bulk file connectors read through it)
+
+    def __init__(self, source_system: str, options: dict[str, Any], cursors: dict[str, str]):
+        self.source_system = source_system
+        self.options = options
+        self.cursors = cursors
+
+    def chunks(self) -> Iterator[Chunk]:
+        raise NotImplementedError
+
+    def option(self, key: str, default: Any = None, required: bool = False) -> Any:
+        value = self.options.get(key, default)
+        if required and value in (None, ""):
+            raise ConnectorError(f"{self.name}: option {key!r} is required ({self.options_help.get(key, '')})")
+        return value
+
+    def secret(self, key: str) -> str | None:
+        """A credential, read from the environment variable that option `<key>_env` names."""
+        env_name = self.options.get(f"{key}_env")
+        if not env_name:
+            return None
+        value = os.environ.get(env_name)
+        if value is None:
+            raise ConnectorError(f"{self.name}: environment variable {env_name} is not set (it holds the {key})")
+        return value
+
+
+def read_cursors(con: duckdb.DuckDBPyConnection, source_system: str) -> dict[str, str]:
+    ensure_raw_schema(con)
+    rows = con.execute(f"select stream, cursor from {RAW}._cursors where source_system = ?", [source_system])
+    return dict(rows.fetchall())
+
+
+def _payload_frame(payloads: list[tuple[str, str, Any]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [(t, str(i), p if isinstance(p, str) else json.dumps(p, ensure_ascii=False, default=str))
+         for t, i, p in payloads], schema=["object_type", "object_id", "payload"], orient="row")
+
+
+def _land_payloads(con: duckdb.DuckDBPyConnection, source: str, load_id: str, payloads: pl.DataFrame | str) -> int:
+    """Keep what was received as JSON, once: an identical payload received again is not stored twice."""
+    if not isinstance(payloads, str):
+        con.register("_payload_frame", payloads)
+    relation = payloads if isinstance(payloads, str) else "_payload_frame"
+    try:
+        return con.execute(f"""
+            insert into {RAW}._payloads
+            select ?, object_type, object_id, payload::json, ?, now()::timestamp, h
+            from (select *, hash(object_type, object_id, payload::varchar) as h from {relation}) f
+            where not exists (select 1 from {RAW}._payloads p where p._record_hash = f.h and p.source_system = ?)
+            qualify row_number() over (partition by h) = 1
+            """, [source, load_id, source]).fetchone()[0]
+    finally:
+        if not isinstance(payloads, str):
+            con.unregister("_payload_frame")
+
+
+def land_chunk(con: duckdb.DuckDBPyConnection, source: str, chunk: Chunk, load_id: str, label: str,
+               run: RunResult) -> None:
+    """Land one chunk in one transaction: records (parents first), payloads, deletions, cursors."""
+    con.execute("begin transaction")
+    try:
+        for contract in CONTRACTS:
+            frame = chunk.frames.get(contract.entity)
+            if isinstance(frame, str):
+                run.results.append(land_relation(con, source, contract.entity, frame, load_id, label))
+            elif frame is not None and frame.height:
+                run.results.append(land_frame(con, source, contract.entity, frame, load_id, label))
+        if chunk.payloads:
+            run.payloads += _land_payloads(con, source, load_id, _payload_frame(chunk.payloads))
+        if chunk.payload_relation:
+            run.payloads += _land_payloads(con, source, load_id, chunk.payload_relation)
+        for entity, record_id, deleted_at in chunk.deletions:
+            con.execute(f"insert into {RAW}._deletions values (?, ?, ?, ?, ?, now()::timestamp)",
+                        [source, entity, str(record_id), deleted_at, load_id])
+        run.deletions += len(chunk.deletions)
+        for stream, cursor in chunk.cursors.items():
+            con.execute(f"""insert or replace into {RAW}._cursors values (?, ?, ?, ?)""",
+                        [source, stream, cursor, datetime.now(UTC).replace(tzinfo=None)])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    run.chunks += 1
+
+
+def run_connector(con: duckdb.DuckDBPyConnection, connector_cls: type[Connector], source_system: str,
+                  options: dict[str, Any], full_refresh: bool = False) -> RunResult:
+    """Run one connector into the raw schema: cursors read first, each chunk landed with its cursor."""
+    ensure_raw_schema(con)
+    if full_refresh:
+        con.execute(f"delete from {RAW}._cursors where source_system = ?", [source_system])
+    connector = connector_cls(source_system, options, read_cursors(con, source_system))
+    connector.con = con
+    load_id = f"{source_system}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    run = RunResult(source_system, load_id, [])
+    for n, chunk in enumerate(connector.chunks(), start=1):
+        land_chunk(con, source_system, chunk, load_id, chunk.label or f"{connector.name}#{n}", run)
+        connector.cursors.update(chunk.cursors)
+    return run
