@@ -34,8 +34,26 @@ class Chunk:
     payloads: list[tuple[str, str, Any]] = field(default_factory=list)  # (object_type, object_id, payload)
     payload_relation: str | None = None  # or a relation of (object_type, object_id, payload)
     label: str | None = None  # what the records came from (a file name), for the load log
+    id_map: list[tuple[str, str, str]] = field(default_factory=list)  # (object_type, native id, record id)
+    flush_after: bool = False  # land now: the next stream looks up what this one brought
     deletions: list[tuple[str, str, datetime | None]] = field(default_factory=list)  # (entity, id, when)
     cursors: dict[str, str] = field(default_factory=dict)  # stream -> cursor after this chunk
+
+    def records(self) -> int:
+        return sum(f.height for f in self.frames.values() if not isinstance(f, str)) + len(self.payloads)
+
+    def merge(self, other: Chunk) -> None:
+        """Take in a later chunk (API pages are landed several at a time)."""
+        for entity, frame in other.frames.items():
+            if isinstance(frame, str):
+                raise ValueError("relation chunks are landed on their own")
+            current = self.frames.get(entity)
+            self.frames[entity] = frame if current is None else pl.concat([current, frame], how="diagonal_relaxed")
+        self.payloads += other.payloads
+        self.deletions += other.deletions
+        self.id_map += other.id_map
+        self.flush_after = other.flush_after
+        self.cursors |= other.cursors
 
     def add(self, entity: str, rows: list[dict]) -> None:
         if entity not in BY_ENTITY:
@@ -97,6 +115,22 @@ class Connector:
         return value
 
 
+def lookup_ids(con: duckdb.DuckDBPyConnection, source: str, object_types: tuple[str, ...],
+               native_ids: set[str]) -> dict[str, str]:
+    """Record ids (e.g. ServiceNow numbers) of native ids (sys_ids) that earlier chunks or runs mapped."""
+    if not native_ids:
+        return {}
+    frame = pl.DataFrame({"native_id": sorted(native_ids)})
+    con.register("_lookup", frame)
+    try:
+        rows = con.execute(f"""select m.native_id, m.record_id from {RAW}._id_map m join _lookup l using (native_id)
+                               where m.source_system = ? and m.object_type in ({", ".join("?" * len(object_types))})""",
+                           [source, *object_types]).fetchall()
+    finally:
+        con.unregister("_lookup")
+    return dict(rows)
+
+
 def read_cursors(con: duckdb.DuckDBPyConnection, source_system: str) -> dict[str, str]:
     ensure_raw_schema(con)
     rows = con.execute(f"select stream, cursor from {RAW}._cursors where source_system = ?", [source_system])
@@ -142,6 +176,12 @@ def land_chunk(con: duckdb.DuckDBPyConnection, source: str, chunk: Chunk, load_i
             run.payloads += _land_payloads(con, source, load_id, _payload_frame(chunk.payloads))
         if chunk.payload_relation:
             run.payloads += _land_payloads(con, source, load_id, chunk.payload_relation)
+        if chunk.id_map:
+            frame = pl.DataFrame(chunk.id_map, schema=["object_type", "native_id", "record_id"], orient="row")
+            con.register("_id_frame", frame)
+            con.execute(f"""insert or replace into {RAW}._id_map
+                            select distinct ?, object_type, native_id, record_id from _id_frame""", [source])
+            con.unregister("_id_frame")
         for entity, record_id, deleted_at in chunk.deletions:
             con.execute(f"insert into {RAW}._deletions values (?, ?, ?, ?, ?, now()::timestamp)",
                         [source, entity, str(record_id), deleted_at, load_id])
@@ -157,8 +197,11 @@ def land_chunk(con: duckdb.DuckDBPyConnection, source: str, chunk: Chunk, load_i
 
 
 def run_connector(con: duckdb.DuckDBPyConnection, connector_cls: type[Connector], source_system: str,
-                  options: dict[str, Any], full_refresh: bool = False) -> RunResult:
-    """Run one connector into the raw schema: cursors read first, each chunk landed with its cursor."""
+                  options: dict[str, Any], full_refresh: bool = False, batch_records: int = 50_000) -> RunResult:
+    """Run one connector into the raw schema: cursors read first, each chunk landed with its cursor.
+
+    Small chunks (API pages) are gathered up to `batch_records` before landing, so memory stays bounded
+    by the batch, not the run, and landing is not paid per page."""
     ensure_raw_schema(con)
     if full_refresh:
         con.execute(f"delete from {RAW}._cursors where source_system = ?", [source_system])
@@ -166,7 +209,26 @@ def run_connector(con: duckdb.DuckDBPyConnection, connector_cls: type[Connector]
     connector.con = con
     load_id = f"{source_system}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     run = RunResult(source_system, load_id, [])
-    for n, chunk in enumerate(connector.chunks(), start=1):
-        land_chunk(con, source_system, chunk, load_id, chunk.label or f"{connector.name}#{n}", run)
+    pending: Chunk | None = None
+
+    def flush(chunk: Chunk) -> None:
+        land_chunk(con, source_system, chunk, load_id, chunk.label or f"{connector.name}#{run.chunks + 1}", run)
         connector.cursors.update(chunk.cursors)
+
+    for chunk in connector.chunks():
+        if any(isinstance(f, str) for f in chunk.frames.values()):
+            if pending:
+                flush(pending)
+                pending = None
+            flush(chunk)
+            continue
+        if pending is None:
+            pending = chunk
+        else:
+            pending.merge(chunk)
+        if pending.records() >= batch_records or pending.flush_after:
+            flush(pending)
+            pending = None
+    if pending is not None:
+        flush(pending)
     return run

@@ -76,6 +76,11 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         create table if not exists {RAW}._deletions (
             source_system varchar, entity varchar, record_id varchar, deleted_at timestamp,
             _load_id varchar, _loaded_at timestamp)""")
+    # native ids of a source (ServiceNow sys_id, Zendesk user id) -> the record id the warehouse uses
+    con.execute(f"""
+        create table if not exists {RAW}._id_map (
+            source_system varchar, object_type varchar, native_id varchar, record_id varchar,
+            primary key (source_system, object_type, native_id))""")
     # where each connector's incremental read got to, per stream
     con.execute(f"""
         create table if not exists {RAW}._cursors (
@@ -136,7 +141,8 @@ def land_relation(con: duckdb.DuckDBPyConnection, source: str, entity: str, src:
     row_expr = f"{row_col} + 1" if row_col else "row_number() over ()"
 
     def as_json(alias: str) -> str:
-        return f"to_json(struct_pack({', '.join(f'{chr(34)}{c}{chr(34)} := {alias}.{chr(34)}{c}{chr(34)}' for c in cols)}))"
+        fields = ", ".join(f'"{c}" := {alias}."{c}"' for c in cols)
+        return f"to_json(struct_pack({fields}))"
 
     con.execute(f"""
         create or replace temp table _checked as

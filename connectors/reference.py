@@ -219,7 +219,8 @@ def load_reference(con: duckdb.DuckDBPyConnection, config_dir: Path, sla_file: P
                                    else {"catalog": [{"service_id": "OTHER", "department": "UNMAPPED",
                                                       "name_en": "Other", "name_zh": "其他"}]})
     con.execute("create schema if not exists reference")
-    tables = {"catalog_items": items, "catalog_rules": rules, "calendars": calendars, "calendar_intervals": intervals, "calendar_days": days,
+    tables = {"catalog_items": items, "catalog_rules": rules,
+              "calendars": calendars, "calendar_intervals": intervals, "calendar_days": days,
               "sla_policies": policies, "sla_pause_statuses": pauses, "sla_settings": settings,
               "sla_escalation_levels": levels, "metrics": metrics}
     for name, frame in tables.items():

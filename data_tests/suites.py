@@ -14,11 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-log = logging.getLogger(__name__)
-
 from connectors.contracts import CHANNELS, PRIORITIES
 
+log = logging.getLogger(__name__)
 RATIO_UNITS = ("ratio",)
+FAMILIES = ["experience", "efficiency", "risk", "cost", "data_health"]
 
 
 @dataclass
@@ -70,7 +70,7 @@ def kpi_expectations(gx) -> list:
     return [
         e.ExpectColumnValuesToNotBeNull(column="value"),
         e.ExpectColumnValuesToNotBeNull(column="family"),
-        e.ExpectColumnValuesToBeInSet(column="family", value_set=["experience", "efficiency", "risk", "cost", "data_health"]),
+        e.ExpectColumnValuesToBeInSet(column="family", value_set=FAMILIES),
         e.ExpectCompoundColumnsToBeUnique(column_list=["metric_id", "month", "dimension", "dimension_value"]),
     ]
 

@@ -14,7 +14,8 @@ from esm.settings import config_dir, paths
 log = logging.getLogger("esm.pipeline")
 
 RAW_SOURCE = "esm_export"  # the dbt source name of the raw tables
-REFERENCE_TABLES = ["catalog_items", "catalog_rules", "calendars", "calendar_intervals", "calendar_days", "sla_policies", "sla_pause_statuses",
+REFERENCE_TABLES = ["catalog_items", "catalog_rules",
+                    "calendars", "calendar_intervals", "calendar_days", "sla_policies", "sla_pause_statuses",
                     "sla_settings", "sla_escalation_levels", "metrics"]
 RAW_KEYS = {c.entity: dg.AssetKey([RAW_SOURCE, c.entity]) for c in CONTRACTS}
 REFERENCE_KEYS = {t: dg.AssetKey(["reference", t]) for t in REFERENCE_TABLES}
