@@ -7,6 +7,7 @@ duplicates. Raw tables keep each record as received plus `_source_system`, `_loa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -106,7 +107,8 @@ def land_frame(con: duckdb.DuckDBPyConnection, source: str, entity: str, frame, 
     try:
         return land_relation(con, source, entity, name, load_id, label)
     finally:
-        con.unregister(name)
+        with contextlib.suppress(duckdb.Error):  # an aborted transaction must not hide the first error
+            con.unregister(name)
 
 
 def land_relation(con: duckdb.DuckDBPyConnection, source: str, entity: str, src: str, load_id: str,
@@ -130,10 +132,12 @@ def land_relation(con: duckdb.DuckDBPyConnection, source: str, entity: str, src:
     # cast to the format's types, so a record hashes the same whichever door it came through;
     # a value that does not cast is a reason to quarantine, not a silent null
     recast = [c for c, t in described if t.lower() != contract.columns[c].lower()]
-    typed = ", ".join(f'try_cast(o."{c}" as {contract.columns[c]}) as "{c}"' if c in recast else f'o."{c}"'
-                      for c in cols)
+    typed = ", ".join([f'{_cast(f"o.{chr(34)}{c}{chr(34)}", contract.columns[c])} as "{c}"' if c in recast
+                       else f'o."{c}"' for c in cols]  # columns a source does not send are null, so every rule can read them
+                      + [f'null::{t} as "{c}"' for c, t in contract.columns.items() if c not in cols])
     cast_checks = [(f"unparseable {c}",
-                    f'o."{c}" is not null and try_cast(o."{c}" as {contract.columns[c]}) is null') for c in recast]
+                    f'o."{c}" is not null and {_cast(f"o.{chr(34)}{c}{chr(34)}", contract.columns[c])} is null')
+                   for c in recast]
     cast_reason = ("case " + " ".join(f"when {p} then '{w}'" for w, p in cast_checks) + " end") if cast_checks \
         else "null::varchar"
     rule_reason = "case " + " ".join(
@@ -181,6 +185,16 @@ def land_relation(con: duckdb.DuckDBPyConnection, source: str, entity: str, src:
                         int(kept[1]), int(records_in - kept[0]))
     log_load(con, result)
     return result
+
+
+def _cast(expr: str, type_: str) -> str:
+    """Cast a received value to the format's type. Text timestamps with an offset ('+08:00', 'Z') are
+    converted to UTC; a plain cast to timestamp would drop the offset."""
+    if type_ == "timestamp":
+        return (f"case when regexp_matches(cast({expr} as varchar), '(Z|[+-][0-9]{{2}}:?[0-9]{{2}})$') "
+                f"then timezone('UTC', try_cast(cast({expr} as varchar) as timestamptz)) "
+                f"else try_cast({expr} as timestamp) end")
+    return f"try_cast({expr} as {type_})"
 
 
 def log_load(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:

@@ -124,15 +124,19 @@ class FakeSaaS:
 
     # ---- Zendesk: cursor-based incremental tickets, time-based ticket events, cursor-paged ratings -------------
     def _zendesk_tickets(self, h: BaseHTTPRequestHandler, q: dict, base: str) -> None:
+        """The cursor encodes the (updated_at, id) of the last ticket served, as Zendesk's opaque cursor does."""
         per_page = int(q.get("per_page", 1000))
-        rows = sorted(self.zendesk["tickets"], key=lambda t: (t["updated_at"], t["id"]))
-        start = int(q["cursor"]) if "cursor" in q else next(
-            (i for i, t in enumerate(rows) if _epoch(t["updated_at"]) >= int(q.get("start_time", 0))), len(rows))
-        page = rows[start:start + per_page]
-        after = start + len(page)
-        self._send(h, 200, {"tickets": page, "after_cursor": str(after), "before_cursor": str(start),
+        rows = sorted(self.zendesk["tickets"], key=lambda t: (_epoch(t["updated_at"]), t["id"]))
+        if "cursor" in q:
+            last = tuple(int(x) for x in q["cursor"].split("-"))
+            rows = [t for t in rows if (_epoch(t["updated_at"]), t["id"]) > last]
+        else:
+            rows = [t for t in rows if _epoch(t["updated_at"]) >= int(q.get("start_time", 0))]
+        page = rows[:per_page]
+        after = f"{_epoch(page[-1]['updated_at'])}-{page[-1]['id']}" if page else q.get("cursor", "0-0")
+        self._send(h, 200, {"tickets": page, "after_cursor": after, "before_cursor": None,
                             "after_url": f"{base}/api/v2/incremental/tickets/cursor.json?cursor={after}",
-                            "end_of_stream": after >= len(rows)})
+                            "end_of_stream": len(rows) <= per_page})
 
     def _zendesk_events(self, h: BaseHTTPRequestHandler, q: dict, base: str) -> None:
         per_page = int(q.get("per_page", 1000))

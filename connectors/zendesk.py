@@ -1,0 +1,152 @@
+"""Zendesk Support: the incremental export API.
+
+Streams: tickets (cursor-based `/api/v2/incremental/tickets/cursor.json`; a ticket with status `deleted` is a
+deletion), ticket events (time-based `/api/v2/incremental/ticket_events.json`: status and group changes become
+request events, public comments by an agent the first response), satisfaction ratings (good -> CSAT 5, bad -> 1).
+Credentials: an API token (`email_env` + `token_env`, sent as `{email}/token:{token}`) or an OAuth `token_env`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from connectors.framework import Chunk, Connector, ConnectorError
+from connectors.http import ApiClient
+
+STATUS_MAP = {"new": "new", "open": "in_progress", "pending": "waiting_on_requester", "hold": "on_hold",
+              "solved": "resolved", "closed": "closed"}
+PRIORITY_MAP = {"urgent": "P1", "high": "P2", "normal": "P3", "low": "P4"}
+CHANNEL_MAP = {"web": "portal", "email": "email", "chat": "chat", "api": "api", "mobile": "mobile",
+               "voice": "phone", "phone": "phone", "native_messaging": "chat", "slack": "slack",
+               "mobile_sdk": "mobile", "web_widget": "portal"}
+
+
+def _ticket(t: dict) -> dict:
+    return {
+        "request_id": str(t["id"]), "requester_id": str(t.get("requester_id") or "") or None,
+        "channel": CHANNEL_MAP.get(((t.get("via") or {}).get("channel") or "").lower(), "other"),
+        "priority": PRIORITY_MAP.get(str(t.get("priority") or "").lower(), "P3"),
+        "status": STATUS_MAP.get(str(t.get("status") or "").lower(), "unknown"),
+        "assigned_group": str(t["group_id"]) if t.get("group_id") else None,
+        "agent_id": str(t["assignee_id"]) if t.get("assignee_id") else None,
+        "opened_at": t.get("created_at"), "updated_at": t.get("updated_at"), "timezone": "UTC",
+        "source_category": t.get("type"), "subject": t.get("subject"),
+        "source_subcategory": ",".join(t.get("tags") or []) or None,
+    }
+
+
+class ZendeskConnector(Connector):
+    name = "zendesk"
+    title = "Zendesk Support: incremental exports of tickets, ticket events and satisfaction ratings"
+    options_help = {"url": "https://<subdomain>.zendesk.com", "email_env": "variable holding the agent email",
+                    "token_env": "variable holding the API token (or an OAuth token without email_env)",
+                    "start_time": "first run: epoch seconds to start from (default 0)",
+                    "page_size": "records per page (default 1000)"}
+
+    def _client(self) -> ApiClient:
+        token = self.secret("token")
+        if token is None:
+            raise ConnectorError("zendesk: set token_env (and email_env for an API token) in the source options")
+        email = self.secret("email")
+        auth = (f"{email}/token", token) if email else None
+        headers = {} if email else {"Authorization": f"Bearer {token}"}
+        return ApiClient("zendesk", self.option("url", required=True), auth=auth, headers=headers,
+                         max_retries=int(self.option("max_retries", 5)), backoff=float(self.option("backoff", 0.5)),
+                         max_wait=float(self.option("max_wait", 60)))
+
+    def chunks(self) -> Iterator[Chunk]:
+        client = self._client()
+        size = int(self.option("page_size", 1000))
+        try:
+            yield from self._tickets(client, size)
+            yield Chunk(flush_after=True)
+            yield from self._events(client, size)
+            yield from self._ratings(client)
+        finally:
+            client.close()
+
+    def _tickets(self, client: ApiClient, size: int) -> Iterator[Chunk]:
+        cursor = self.cursors.get("tickets")
+        params = {"per_page": size} | ({"cursor": cursor} if cursor else
+                                       {"start_time": int(self.option("start_time", 0))})
+        while True:
+            body, _ = client.get("/api/v2/incremental/tickets/cursor.json", params=params)
+            tickets = body.get("tickets")
+            if not isinstance(tickets, list):
+                raise ConnectorError("zendesk: a tickets page without a tickets list")
+            live = [t for t in tickets if t.get("status") != "deleted"]
+            chunk = Chunk(payloads=[("ticket", t["id"], t) for t in tickets])
+            chunk.add("requests", [_ticket(t) for t in live])
+            chunk.deletions = [("requests", str(t["id"]), _ts(t.get("updated_at"))) for t in tickets
+                               if t.get("status") == "deleted"]
+            if body.get("after_cursor"):
+                chunk.cursors["tickets"] = body["after_cursor"]
+            yield chunk
+            if body.get("end_of_stream") or not body.get("after_cursor"):
+                return
+            params = {"per_page": size, "cursor": body["after_cursor"]}
+
+    def _events(self, client: ApiClient, size: int) -> Iterator[Chunk]:
+        start = int(self.cursors.get("ticket_events") or self.option("start_time", 0))
+        while True:
+            body, _ = client.get("/api/v2/incremental/ticket_events.json",
+                                 params={"start_time": start, "per_page": size, "include": "comment_events"})
+            events = body.get("ticket_events")
+            if not isinstance(events, list):
+                raise ConnectorError("zendesk: a ticket_events page without a ticket_events list")
+            rows = []
+            for e in events:
+                for i, child in enumerate(e.get("child_events") or []):
+                    row = {"event_id": f"{e['id']}:{i}", "request_id": str(e["ticket_id"]),
+                           "occurred_at": e.get("created_at"), "actor_id": str(e.get("updater_id") or "") or None,
+                           "is_public": False}
+                    if "status" in child:
+                        rows.append(row | {"event_type": "status_change",
+                                           "from_value": STATUS_MAP.get(str(child.get("previous_value")), None),
+                                           "to_value": STATUS_MAP.get(str(child["status"]), "unknown")})
+                    elif "group_id" in child:
+                        rows.append(row | {"event_type": "assignment_change",
+                                           "from_value": _str(child.get("previous_value")),
+                                           "to_value": _str(child["group_id"])})
+                    elif child.get("event_type") == "Comment":
+                        rows.append(row | {"event_type": "comment", "is_public": bool(child.get("public"))})
+            chunk = Chunk(payloads=[("ticket_event", e["id"], e) for e in events])
+            chunk.add("request_events", rows)
+            end_time = int(body.get("end_time") or start)
+            chunk.cursors["ticket_events"] = str(end_time)
+            yield chunk
+            if body.get("end_of_stream") or not events or end_time == start and len(events) < size:
+                return
+            start = end_time
+
+    def _ratings(self, client: ApiClient) -> Iterator[Chunk]:
+        since = int(self.cursors.get("satisfaction_ratings") or self.option("start_time", 0))
+        params: dict | None = {"start_time": since, "page[size]": 100}
+        url = "/api/v2/satisfaction_ratings"
+        while url:
+            body, _ = client.get(url, params=params)
+            ratings = body.get("satisfaction_ratings")
+            if not isinstance(ratings, list):
+                raise ConnectorError("zendesk: a satisfaction_ratings page without a list")
+            scored = [r for r in ratings if r.get("score") in ("good", "bad")]
+            chunk = Chunk(payloads=[("satisfaction_rating", r["id"], r) for r in ratings])
+            chunk.add("surveys", [{"survey_id": str(r["id"]), "request_id": str(r["ticket_id"]),
+                                   "csat_score": 5 if r["score"] == "good" else 1, "answered_at": r.get("updated_at")}
+                                  for r in scored])
+            if ratings:
+                chunk.cursors["satisfaction_ratings"] = str(max(int(_ts(r["updated_at"]).timestamp())
+                                                                for r in ratings))
+            yield chunk
+            url = (body.get("links") or {}).get("next") if (body.get("meta") or {}).get("has_more") else None
+            params = None
+
+
+def _str(value) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def _ts(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC).replace(tzinfo=None)
