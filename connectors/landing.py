@@ -132,8 +132,9 @@ def land_relation(con: duckdb.DuckDBPyConnection, source: str, entity: str, src:
     # cast to the format's types, so a record hashes the same whichever door it came through;
     # a value that does not cast is a reason to quarantine, not a silent null
     recast = [c for c, t in described if t.lower() != contract.columns[c].lower()]
+    # columns a source does not send are null, so every rule can read them
     typed = ", ".join([f'{_cast(f"o.{chr(34)}{c}{chr(34)}", contract.columns[c])} as "{c}"' if c in recast
-                       else f'o."{c}"' for c in cols]  # columns a source does not send are null, so every rule can read them
+                       else f'o."{c}"' for c in cols]
                       + [f'null::{t} as "{c}"' for c, t in contract.columns.items() if c not in cols])
     cast_checks = [(f"unparseable {c}",
                     f'o."{c}" is not null and {_cast(f"o.{chr(34)}{c}{chr(34)}", contract.columns[c])} is null')

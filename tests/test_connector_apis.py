@@ -21,7 +21,8 @@ def _zd_ticket(n: int, updated: str, status: str = "open", **extra) -> dict:
 def _jira_issue(n: int, updated: str, status: str = "Waiting for support", breached: bool = False) -> dict:
     return {"key": f"HELP-{n}", "fields": {
         "summary": f"Need access to Confluence {n}", "created": "2026-05-04T09:00:00.000+0800",
-        "updated": updated, "resolutiondate": None, "status": {"name": status, "statusCategory": {"key": "indeterminate"}},
+        "updated": updated, "resolutiondate": None,
+        "status": {"name": status, "statusCategory": {"key": "indeterminate"}},
         "priority": {"name": "High"}, "reporter": {"accountId": "acc-1"}, "assignee": None,
         "customfield_10010": {"requestType": {"name": "Get access"}},
         "customfield_10030": {"completedCycles": [{"breached": breached}]},
