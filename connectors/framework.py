@@ -33,6 +33,7 @@ class Chunk:
     frames: dict[str, pl.DataFrame | str] = field(default_factory=dict)
     payloads: list[tuple[str, str, Any]] = field(default_factory=list)  # (object_type, object_id, payload)
     payload_relation: str | None = None  # or a relation of (object_type, object_id, payload)
+    payload_frame: pl.DataFrame | None = None  # or a frame of them
     label: str | None = None  # what the records came from (a file name), for the load log
     id_map: list[tuple[str, str, str]] = field(default_factory=list)  # (object_type, native id, record id)
     flush_after: bool = False  # land now: the next stream looks up what this one brought
@@ -174,6 +175,8 @@ def land_chunk(con: duckdb.DuckDBPyConnection, source: str, chunk: Chunk, load_i
                 run.results.append(land_frame(con, source, contract.entity, frame, load_id, label))
         if chunk.payloads:
             run.payloads += _land_payloads(con, source, load_id, _payload_frame(chunk.payloads))
+        if chunk.payload_frame is not None:
+            run.payloads += _land_payloads(con, source, load_id, chunk.payload_frame)
         if chunk.payload_relation:
             run.payloads += _land_payloads(con, source, load_id, chunk.payload_relation)
         if chunk.id_map:
@@ -216,7 +219,7 @@ def run_connector(con: duckdb.DuckDBPyConnection, connector_cls: type[Connector]
         connector.cursors.update(chunk.cursors)
 
     for chunk in connector.chunks():
-        if any(isinstance(f, str) for f in chunk.frames.values()):
+        if any(isinstance(f, str) for f in chunk.frames.values()) or chunk.payload_frame is not None:
             if pending:
                 flush(pending)
                 pending = None

@@ -1,6 +1,7 @@
--- Requests with their catalog levels, requester and site calendar.
+-- Requests (one per request however many doors it came through) with their catalog levels, requester and
+-- site calendar.
 with requests as (
-    select * from {{ ref('stg_esm_export__requests') }}
+    select * from {{ ref('int_requests__unified') }}
 ),
 
 mapped as (
@@ -37,6 +38,8 @@ final as (
         r.source_category,
         r.source_subcategory,
         r.source_sla_met,
+        r.door_count,
+        r.first_contact_source_system,
         coalesce(own.domain_id, shared.domain_id) as domain_id,
         coalesce(own.domain_name_en, shared.domain_name_en) as domain_name_en,
         coalesce(own.domain_name_zh, shared.domain_name_zh) as domain_name_zh,

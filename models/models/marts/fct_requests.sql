@@ -126,6 +126,8 @@ final as (
         case resolution_sla_state when 'met' then true when 'breached' then false end as sla_met,
         case response_sla_state when 'met' then true when 'breached' then false end as response_sla_met,
         source_sla_met,
+        door_count,
+        first_contact_source_system,
         reassignment_count,
         reopen_count,
         reopen_count > 0 as is_reopened,

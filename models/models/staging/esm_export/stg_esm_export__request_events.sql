@@ -2,7 +2,7 @@
 {{ config(materialized='table') }}
 
 with source as (
-    {{ latest_version(source('esm_export', 'request_events'), 'event_id') }}
+    {{ latest_version(source('esm_export', 'request_events'), 'event_id', parent_key='request_id') }}
 ),
 
 renamed as (

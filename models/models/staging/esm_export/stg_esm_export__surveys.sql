@@ -1,5 +1,5 @@
 with source as (
-    {{ latest_version(source('esm_export', 'surveys'), 'survey_id') }}
+    {{ latest_version(source('esm_export', 'surveys'), 'survey_id', parent_key='request_id') }}
 ),
 
 renamed as (

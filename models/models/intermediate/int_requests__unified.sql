@@ -1,0 +1,67 @@
+-- One request seen through several doors is one request. A request that links to another (an email quoting
+-- INC0012345, a chat that became a Jira ticket) is absorbed by the request it links to, following chains of
+-- links to the end; the surviving request keeps the earliest opening, the earliest response and the channel
+-- of first contact. Absorbed requests leave the marts; links to requests never received are ignored.
+with recursive requests as (
+    select * from {{ ref('stg_esm_export__requests') }}
+),
+
+links as (
+    select l.request_id as member_id, min(l.linked_request_id) as target_id
+    from {{ ref('stg_esm_export__request_links') }} as l
+    inner join requests as t on l.linked_request_id = t.request_id
+    where l.linked_request_id != l.request_id
+    group by l.request_id
+),
+
+chains as (
+    select member_id, target_id as root_id, 1 as depth from links
+    union all
+    select c.member_id, l.target_id, c.depth + 1
+    from chains as c
+    inner join links as l on c.root_id = l.member_id
+    where c.depth < 10 and l.target_id != c.member_id
+),
+
+roots as (
+    select member_id, root_id
+    from chains
+    qualify row_number() over (partition by member_id order by depth desc) = 1
+),
+
+groups as (
+    select member_id as request_id, root_id from roots
+    union all
+    select distinct root_id, root_id from roots
+),
+
+group_firsts as (
+    select
+        g.root_id,
+        count(*) as door_count,
+        min(r.opened_at) as first_opened_at,
+        min(r.first_response_at) as first_response_at,
+        arg_min(r.channel, r.opened_at) as first_channel,
+        arg_min(r.source_system, r.opened_at) as first_source_system,
+        arg_min(r.opened_at_local, r.opened_at) as first_opened_at_local
+    from groups as g
+    inner join requests as r on g.request_id = r.request_id
+    group by g.root_id
+),
+
+final as (
+    select
+        r.* replace (
+            coalesce(f.first_opened_at, r.opened_at) as opened_at,
+            coalesce(f.first_opened_at_local, r.opened_at_local) as opened_at_local,
+            coalesce(f.first_channel, r.channel) as channel,
+            coalesce(f.first_response_at, r.first_response_at) as first_response_at
+        ),
+        coalesce(f.door_count, 1) as door_count,
+        coalesce(f.first_source_system, r.source_system) as first_contact_source_system
+    from requests as r
+    left join group_firsts as f on r.request_id = f.root_id
+    where r.request_id not in (select member_id from roots)
+)
+
+select * from final
