@@ -2,8 +2,25 @@
 -- INC0012345, a chat that became a Jira ticket) is absorbed by the request it links to, following chains of
 -- links to the end; the surviving request keeps the earliest opening, the earliest response and the channel
 -- of first contact. Absorbed requests leave the marts; links to requests never received are ignored.
-with recursive requests as (
+-- Where a source records no first response, the first public comment by someone else is the response.
+with recursive received as (
     select * from {{ ref('stg_esm_export__requests') }}
+),
+
+replies as (
+    -- a source that records no first response (mail, chat): the first public comment by someone else
+    select e.request_id, min(e.occurred_at) as first_reply_at
+    from {{ ref('stg_esm_export__request_events') }} as e
+    inner join received as r on e.request_id = r.request_id
+    where e.event_type = 'comment' and e.is_public and e.actor_id is distinct from r.requester_id
+        and r.first_response_at is null
+    group by e.request_id
+),
+
+requests as (
+    select r.* replace (coalesce(r.first_response_at, p.first_reply_at) as first_response_at)
+    from received as r
+    left join replies as p on r.request_id = p.request_id
 ),
 
 links as (
