@@ -128,14 +128,14 @@ class EmailConnector(Connector):
             except (TypeError, ValueError):
                 sent = None
             sender = (getaddresses([msg.get("From", "")]) or [("", "")])[0][1].lower()
-            items.append((mid, parents, sent, sender, str(msg.get("Subject") or ""), _body(msg), msg))
+            items.append((mid, parents, sent, sender, str(msg.get("Subject") or ""), _body(msg)))
         items.sort(key=lambda x: (x[2] is None, x[2] or 0))
         # thread roots: known from this batch, or from earlier runs through the id map
         known = lookup_ids(self.con, self.source_system, ("message",), {p for it in items for p in it[1][:1]})
         roots: dict[str, str] = {}
         chunk = Chunk()
         requests, events, links = [], [], []
-        for mid, parents, sent, sender, subject, body, msg in items:
+        for mid, parents, sent, sender, subject, body in items:
             first = parents[0] if parents else None
             root = roots.get(first) or known.get(first) if first else None
             is_desk = sender in self.desk
