@@ -16,10 +16,8 @@ CONNECTORS: dict[str, str] = {
     "servicenow": "connectors.servicenow:ServiceNowConnector",
     "jira": "connectors.jira:JiraServiceManagementConnector",
     "zendesk": "connectors.zendesk:ZendeskConnector",
-    "zendesk_fivetran": "connectors.zendesk_fivetran:ZendeskFivetranConnector",
     "sdp": "connectors.sdp:ServiceDeskPlusConnector",
     "email": "connectors.mail:EmailConnector",
-    "chat": "connectors.chat:ChatConnector",
     "process_log": "connectors.process_log:ProcessLogConnector",
 }
 

@@ -1,9 +1,9 @@
-"""Wires ESM Warehouse: raw landing -> dbt -> GX checks -> publish, with a schedule and an inbox sensor."""
+"""Wires ESM Warehouse: configured sources -> raw landing -> dbt -> GX checks -> publish, with a schedule and an inbox sensor."""
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from pipelines.ingest import raw_landing
+from pipelines.ingest import SOURCE_ASSETS, raw_landing
 from pipelines.project import dbt_executable, esm_dbt_project
 from pipelines.publish import published_warehouse
 from pipelines.quality import CHECKS
@@ -11,7 +11,7 @@ from pipelines.schedules import daily_build_job, daily_build_schedule, inbox_sen
 from pipelines.transform import esm_dbt_models
 
 defs = dg.Definitions(
-    assets=[raw_landing, esm_dbt_models, published_warehouse],
+    assets=[*SOURCE_ASSETS, raw_landing, esm_dbt_models, published_warehouse],
     asset_checks=CHECKS,
     jobs=[daily_build_job],
     schedules=[daily_build_schedule],

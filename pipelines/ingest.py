@@ -10,6 +10,7 @@ from connectors.contracts import CONTRACTS
 from connectors.landing import land_inbox
 from connectors.reference import load_reference
 from esm.settings import config_dir, paths
+from pipelines.sources import configured_source_assets
 
 log = logging.getLogger("esm.pipeline")
 
@@ -21,7 +22,11 @@ RAW_KEYS = {c.entity: dg.AssetKey([RAW_SOURCE, c.entity]) for c in CONTRACTS}
 REFERENCE_KEYS = {t: dg.AssetKey(["reference", t]) for t in REFERENCE_TABLES}
 
 
+SOURCE_ASSETS = configured_source_assets()
+
+
 @dg.multi_asset(
+    deps=[a.key for a in SOURCE_ASSETS],  # configured connectors land first
     specs=[dg.AssetSpec(k, group_name="raw", kinds={"duckdb"}, description=f"raw.{e} as received")
            for e, k in RAW_KEYS.items()]
     + [dg.AssetSpec(k, group_name="reference", kinds={"duckdb"}, description=f"reference.{t} from config/")

@@ -1,0 +1,69 @@
+"""Configured sources: sources.yml validation, the Dagster asset per source, `esm connectors` / `esm ingest`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from connectors.framework import ConnectorError
+from connectors.registry import load_sources
+from esm.cli import main
+from pipelines.sources import source_asset
+from tests.conftest import esm_home
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_credentials_in_the_file_are_refused(tmp_path):
+    (tmp_path / "sources.yml").write_text("sources:\n  - {name: sn, connector: servicenow, "
+                                          "options: {url: 'https://x', password: hunter2}}\n")
+    with pytest.raises(ConnectorError, match="password_env"):
+        load_sources(tmp_path)
+
+
+def test_example_sources_file_validates():
+    root = Path(__file__).resolve().parents[1]
+    sources = load_sources_from(root / "config" / "sources.example.yml")
+    assert {s.connector for s in sources} >= {"servicenow", "zendesk", "jira", "sdp", "email", "files"}
+
+
+def load_sources_from(path: Path):
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        shutil.copy(path, Path(d) / "sources.yml")
+        return load_sources(Path(d))
+
+
+def test_dagster_asset_per_source_materializes_and_is_incremental(tmp_path):
+    (tmp_path / "sources.yml").write_text(
+        f"sources:\n  - name: procurement\n    connector: process_log\n"
+        f"    options: {{file: '{DATA / 'purchase.xes'}', end_activities: Order}}\n")
+    source = load_sources(tmp_path)[0]
+    asset = source_asset(source)
+    assert asset.key == dg.AssetKey(["sources", "procurement"])
+    with esm_home(tmp_path / "home") as p:
+        first = dg.materialize([asset])
+        assert first.success
+        meta = first.asset_materializations_for_node(asset.node_def.name)[0].metadata
+        assert meta["requests.loaded"].value == 2
+        second = dg.materialize([asset])
+        meta = second.asset_materializations_for_node(asset.node_def.name)[0].metadata
+        assert meta["requests.duplicates"].value == 2 and meta["requests.loaded"].value == 0
+        con = duckdb.connect(str(p.warehouse), read_only=True)
+        assert con.execute("select count(*) from raw.requests where _source_system = 'procurement'").fetchone() == (2,)
+
+
+def test_cli_lists_connectors_and_reports_user_errors(tmp_path, capsys):
+    assert main(["connectors"]) == 0
+    out = capsys.readouterr().out
+    for name in ("files", "servicenow", "jira", "zendesk", "sdp", "email", "process_log"):
+        assert name in out
+    with esm_home(tmp_path):
+        assert main(["ingest", "nosuch"]) == 2
+        assert main(["ingest", "servicenow"]) == 2
+    assert "give --file" in capsys.readouterr().err
