@@ -1,4 +1,4 @@
-"""Wires ESM Warehouse: configured sources -> raw landing -> dbt -> GX checks -> publish, with a schedule and an inbox sensor."""
+"""Wires ESM Warehouse: sources -> raw landing -> dbt -> GX checks -> publish; a schedule and an inbox sensor."""
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
