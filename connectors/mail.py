@@ -95,7 +95,8 @@ class EmailConnector(Connector):
             status, data = client.select(folder, readonly=True)
             if status != "OK":
                 raise ConnectorError(f"email: no mailbox {folder}")
-            validity = client.response("UIDVALIDITY")[1][0].decode() if client.response("UIDVALIDITY")[1] else "0"
+            answer = client.response("UIDVALIDITY")[1]  # popped: read it once
+            validity = answer[0].decode() if answer and answer[0] else "0"
             cursor = self.cursors.get(f"imap:{folder}", "")
             last_uid = int(cursor.split(":")[1]) if cursor.startswith(validity + ":") else 0
             _, found = client.uid("search", None, f"UID {last_uid + 1}:*")
