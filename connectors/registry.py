@@ -18,6 +18,7 @@ CONNECTORS: dict[str, str] = {
     "zendesk": "connectors.zendesk:ZendeskConnector",
     "sdp": "connectors.sdp:ServiceDeskPlusConnector",
     "email": "connectors.mail:EmailConnector",
+    "chat": "connectors.chat:ChatConnector",
     "process_log": "connectors.process_log:ProcessLogConnector",
 }
 
