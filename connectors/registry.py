@@ -16,6 +16,7 @@ CONNECTORS: dict[str, str] = {
     "servicenow": "connectors.servicenow:ServiceNowConnector",
     "jira": "connectors.jira:JiraServiceManagementConnector",
     "zendesk": "connectors.zendesk:ZendeskConnector",
+    "zendesk_fivetran": "connectors.zendesk_fivetran:ZendeskFivetranConnector",
     "sdp": "connectors.sdp:ServiceDeskPlusConnector",
     "email": "connectors.mail:EmailConnector",
     "chat": "connectors.chat:ChatConnector",

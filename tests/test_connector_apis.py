@@ -159,3 +159,65 @@ def test_refused_token_and_malformed_page(fake, tmp_path, name, monkeypatch):
         _run(con, name, url)
     run = _run(con, name, url)  # the next run goes through
     assert run.totals()["requests"]["loaded"] >= 4
+
+
+def _fivetran_zendesk_db(path, deleted: bool = False) -> None:
+    """A database in Fivetran's documented Zendesk schema (column names as Fivetran syncs them)."""
+    con = duckdb.connect(str(path))
+    con.execute("create schema if not exists zendesk")
+    con.execute("""create or replace table zendesk.ticket as select * from (values
+        (11, timestamp '2026-04-01 08:00', timestamp '2026-04-01 12:00', 'solved', 'urgent', 'incident',
+         'Wi-Fi down on 5F', 501, 61, 71, 'web', false, timestamp '2026-04-01 12:05'),
+        (12, timestamp '2026-04-02 08:00', timestamp '2026-04-02 09:00', 'open', 'low', 'question',
+         'How do I claim an expense', 502, null, null, 'email', false, timestamp '2026-04-02 09:05'),
+        (13, timestamp '2026-04-02 10:00', timestamp '2026-04-03 09:00', 'open', 'normal', null,
+         'spam', 503, null, null, 'email', ?, timestamp '2026-04-03 09:05'))
+        t(id, created_at, updated_at, status, priority, type, subject, requester_id, assignee_id, group_id,
+          via_channel, _fivetran_deleted, _fivetran_synced)""", [deleted])
+    con.execute("""create or replace table zendesk.ticket_field_history as select * from (values
+        (11, 'status', timestamp '2026-04-01 08:00', 'new', 9, timestamp '2026-04-01 12:05'),
+        (11, 'status', timestamp '2026-04-01 09:00', 'open', 61, timestamp '2026-04-01 12:05'),
+        (11, 'status', timestamp '2026-04-01 12:00', 'solved', 61, timestamp '2026-04-01 12:05'),
+        (11, 'group_id', timestamp '2026-04-01 08:30', '70', 9, timestamp '2026-04-01 12:05'),
+        (11, 'group_id', timestamp '2026-04-01 08:45', '71', 9, timestamp '2026-04-01 12:05'))
+        t(ticket_id, field_name, updated, value, user_id, _fivetran_synced)""")
+    con.execute("""create or replace table zendesk.ticket_comment as select * from (values
+        (1, 11, 501, timestamp '2026-04-01 08:00', true, 'no wifi', timestamp '2026-04-01 12:05'),
+        (2, 11, 61, timestamp '2026-04-01 08:40', true, 'on it', timestamp '2026-04-01 12:05'))
+        t(id, ticket_id, user_id, created, public, body, _fivetran_synced)""")
+    con.execute("""create or replace table zendesk.user as select * from (values
+        (501, 'Wang Lei', 'end-user', 9001, timestamp '2026-03-01'), (61, 'Agent Zhou', 'agent', null,
+         timestamp '2026-03-01')) t(id, name, role, organization_id, _fivetran_synced)""")
+    con.execute("""create or replace table zendesk.satisfaction_rating as select * from (values
+        (801, 11, 'good', timestamp '2026-04-02 08:00', timestamp '2026-04-02 08:05'))
+        t(id, ticket_id, score, updated_at, _fivetran_synced)""")
+    con.execute("""create or replace table zendesk.schedule as select * from (values
+        (360001, 'Shanghai office', 'Beijing', 540, 1080, timestamp '2026-03-01'))
+        t(id, name, time_zone, start_time, end_time, _fivetran_synced)""")
+    con.close()
+
+
+def test_zendesk_from_a_fivetran_schema(tmp_path):
+    from connectors.zendesk_fivetran import ZendeskFivetranConnector
+
+    db = tmp_path / "fivetran.duckdb"
+    _fivetran_zendesk_db(db)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    run = run_connector(con, ZendeskFivetranConnector, "zendesk_fivetran", {"database": str(db)})
+    totals = run.totals()
+    assert totals["requests"]["loaded"] == 3 and totals["surveys"]["loaded"] == 1
+    assert totals["requesters"]["loaded"] == 1  # end users only
+    assert _rows(con, "select channel, priority, status from raw.requests where request_id = '11'") == \
+        [("portal", "P1", "resolved")]
+    assert _rows(con, "select event_type, from_value, to_value from raw.request_events "
+                      "where request_id = '11' and event_type != 'comment' order by event_type, occurred_at") == [
+        ("assignment_change", None, "70"), ("assignment_change", "70", "71"),
+        ("status_change", None, "new"), ("status_change", "new", "in_progress"),
+        ("status_change", "in_progress", "resolved")]
+    assert _rows(con, "select count(*) from raw.request_events where event_type = 'comment'") == [(2,)]
+    assert _rows(con, "select count(*) from raw._payloads where object_type = 'schedule'") == [(1,)]
+    # Fivetran marks ticket 13 deleted at the next sync: only what changed is read, and the deletion is kept
+    _fivetran_zendesk_db(db, deleted=True)
+    run = run_connector(con, ZendeskFivetranConnector, "zendesk_fivetran", {"database": str(db)})
+    assert run.deletions == 1
+    assert _rows(con, "select record_id from raw._deletions") == [("13",)]
