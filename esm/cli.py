@@ -111,8 +111,18 @@ def cmd_status(as_json: bool) -> None:
         print(f"  {table:<20} {n:>12,}")
     print("sources:            records in       loaded  quarantined   duplicates")
     for source, s in status["sources"].items():
+        if "records_in" not in s:
+            continue
         print(f"  {source:<16} {s['records_in']:>12,} {s['loaded']:>12,} {s['quarantined']:>12,} "
               f"{s['duplicates_dropped']:>12,}")
+        run = s.get("last_run")
+        if run:
+            print(f"      last run {run['load_id']}: {run['records_in']:,} in = {run['loaded']:,} loaded + "
+                  f"{run['quarantined']:,} quarantined + {run['duplicates_dropped']:,} duplicates")
+        if s.get("deletions"):
+            print(f"      deletions honoured: {s['deletions']:,}")
+        for stream, c in s.get("cursors", {}).items():
+            print(f"      cursor {stream}: {c['cursor']}")
         for r in s.get("quarantine_reasons", []):
             print(f"      quarantined {r['entity']}: {r['reason']} × {r['count']:,}")
 

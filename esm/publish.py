@@ -16,7 +16,8 @@ import duckdb
 log = logging.getLogger(__name__)
 
 PUBLISHED_SCHEMAS = ("marts",)
-AUDIT_TABLES = {"load_log": "raw._load_log", "quarantine": "raw._quarantine"}
+AUDIT_TABLES = {"load_log": "raw._load_log", "quarantine": "raw._quarantine", "cursors": "raw._cursors",
+                "deletions": "raw._deletions"}
 MAIN_TABLES = ("fct_requests", "fct_tasks", "fct_approvals", "fct_sla", "mart_kpi_monthly", "dim_services", "dim_sites",
                "dim_metrics")
 

@@ -106,3 +106,8 @@ def test_status_accounts_for_every_source(published):
     for source in ("jira", "zendesk", "slack", "wecom", "feishu", "dingtalk"):
         s = status["sources"][source]
         assert s["records_in"] == s["loaded"] + s["quarantined"] + s["duplicates_dropped"], source
+        run = s["last_run"]
+        assert run["records_in"] == run["loaded"] + run["quarantined"] + run["duplicates_dropped"], source
+    assert status["sources"]["zendesk"]["deletions"] == 1
+    assert {"tickets", "ticket_events"} <= set(status["sources"]["zendesk"]["cursors"])
+    assert "issues" in status["sources"]["jira"]["cursors"]
