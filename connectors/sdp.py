@@ -1,4 +1,5 @@
-"""ManageEngine ServiceDesk Plus, API v3: `/api/v3/requests` with `input_data.list_info` paging.
+"""ManageEngine ServiceDesk Plus, API v3: `/api/v3/requests` with `input_data.list_info` paging, and per request
+its tasks, worklogs (effort) and approval levels with their approvals.
 
 Incremental on `last_updated_time` (epoch milliseconds): the cursor is the newest time landed; the search uses
 'greater or equal' so same-millisecond updates are not lost (exact re-deliveries are dropped at landing).
@@ -29,16 +30,25 @@ def _ms(value: dict | None) -> str | None:
     return datetime.fromtimestamp(int(value["value"]) / 1000, UTC).replace(tzinfo=None).isoformat()
 
 
+def _list(client: ApiClient, url: str, key: str) -> list[dict]:
+    body, _ = client.get(url)
+    rows = body.get(key) if isinstance(body, dict) else None
+    if not isinstance(rows, list):
+        raise ConnectorError(f"sdp: {url} answered without a {key} list")
+    return rows
+
+
 def _name(value: dict | None) -> str | None:
     return (value or {}).get("name") if isinstance(value, dict) else None
 
 
 class ServiceDeskPlusConnector(Connector):
     name = "sdp"
-    title = "ManageEngine ServiceDesk Plus: API v3 requests (status, SLA, category, technician, group)"
+    title = "ManageEngine ServiceDesk Plus: API v3 requests with their tasks, worklogs and approvals"
     options_help = {"url": "https://sdp.example.com (or https://sdpondemand.manageengine.com/app/<portal>)",
                     "token_env": "variable holding the authtoken (on-premise) or OAuth token (cloud)",
-                    "cloud": "true for Zoho OAuth (Authorization: Zoho-oauthtoken)", "page_size": "default 100"}
+                    "cloud": "true for Zoho OAuth (Authorization: Zoho-oauthtoken)", "page_size": "default 100",
+                    "details": "read each request's tasks, worklogs and approvals (default true)"}
 
     def chunks(self) -> Iterator[Chunk]:
         token = self.secret("token")
@@ -67,6 +77,9 @@ class ServiceDeskPlusConnector(Connector):
                     raise ConnectorError(f"sdp: the API answered {status or 'without a requests list'}")
                 chunk = Chunk(payloads=[("request", r["id"], r) for r in rows])
                 chunk.add("requests", [self._request(r) for r in rows])
+                if str(self.option("details", "true")).lower() == "true":
+                    for r in rows:
+                        self._details(client, str(r["id"]), chunk)
                 if rows:
                     chunk.cursors["requests"] = str(max(int(r["last_updated_time"]["value"]) for r in rows))
                 yield chunk
@@ -75,6 +88,46 @@ class ServiceDeskPlusConnector(Connector):
                 start += size
         finally:
             client.close()
+
+    def _details(self, client: ApiClient, request_id: str, chunk: Chunk) -> None:
+        """Tasks, worklogs and approvals of one request (one call each; approvals one per level).
+        Worklog time is effort: on its task, or on a 'request work' task when logged on the request itself."""
+        base = f"/api/v3/requests/{request_id}"
+        tasks = _list(client, f"{base}/tasks", "tasks")
+        worklogs = _list(client, f"{base}/worklogs", "worklogs")
+        effort: dict[str, float] = {}
+        for w in worklogs:
+            spent = w.get("time_spent") or {}
+            minutes = float(spent.get("hours") or 0) * 60 + float(spent.get("minutes") or 0)
+            key = str((w.get("task") or {}).get("id") or "request")
+            effort[key] = effort.get(key, 0.0) + minutes
+        rows = [{"task_id": f"{request_id}:{t['id']}", "request_id": request_id, "step": t.get("title"),
+                 "assigned_group": _name(t.get("group")), "agent_id": str((t.get("owner") or {}).get("id") or "")
+                 or None, "seq": i + 1, "created_at": _ms(t.get("created_time")),
+                 "completed_at": _ms(t.get("actual_end_time")),
+                 "status": "done" if _ms(t.get("actual_end_time")) else "open", "is_automated": False,
+                 "effort_minutes": effort.get(str(t["id"]))} for i, t in enumerate(tasks)]
+        if "request" in effort:
+            first = min((w for w in worklogs if not (w.get("task") or {}).get("id")),
+                        key=lambda w: int((w.get("start_time") or {}).get("value") or 0))
+            last_end = max(int((w.get("end_time") or {}).get("value") or 0) for w in worklogs)
+            rows.append({"task_id": f"{request_id}:request-work", "request_id": request_id, "step": "request work",
+                         "agent_id": str((first.get("owner") or {}).get("id") or "") or None, "seq": len(rows) + 1,
+                         "created_at": _ms(first.get("start_time")), "completed_at": _ms({"value": last_end}),
+                         "status": "done", "is_automated": False, "effort_minutes": effort["request"]})
+        chunk.add("tasks", rows)
+        approvals = []
+        for level in _list(client, f"{base}/approval_levels", "approval_levels"):
+            for a in _list(client, f"{base}/approval_levels/{level['id']}/approvals", "approvals"):
+                decision = str(_name(a.get("status")) or "").lower()
+                approvals.append({
+                    "approval_id": f"{request_id}:{a['id']}", "request_id": request_id, "step": "approval",
+                    "level": int(level.get("level") or 1), "approver_id": str((a.get("approver") or {}).get("id")),
+                    "decision": {"approved": "approved", "rejected": "rejected", "denied": "rejected"}.get(decision),
+                    "requested_at": _ms(a.get("sent_on")), "decided_at": _ms(a.get("action_taken_on"))})
+        chunk.add("approvals", approvals)
+        chunk.payloads += [("task", f"{request_id}:{t['id']}", t) for t in tasks]
+        chunk.payloads += [("worklog", f"{request_id}:{w['id']}", w) for w in worklogs]
 
     @staticmethod
     def _request(r: dict) -> dict:

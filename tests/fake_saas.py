@@ -32,6 +32,8 @@ class FakeSaaS:
     zendesk: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     jira: list[dict] = field(default_factory=list)
     sdp: list[dict] = field(default_factory=list)
+    sdp_details: dict[str, dict] = field(default_factory=dict)  # request id -> {tasks, worklogs, approval_levels,
+    #                                                               approvals: {level id: [...]}}
     faults: dict[str, list[tuple]] = field(default_factory=lambda: defaultdict(list))
     requests: list[str] = field(default_factory=list)
     sleeps_asked: list[float] = field(default_factory=list)
@@ -99,6 +101,8 @@ class FakeSaaS:
             return self._zendesk_ratings(h, q, base)
         if url.path.startswith("/rest/api/3/search/jql"):
             return self._jira(h, q)
+        if url.path.startswith("/api/v3/requests/"):
+            return self._sdp_detail(h, url.path.split("/")[4:])
         if url.path.startswith("/api/v3/requests"):
             return self._sdp(h, q)
         return self._send(h, 404, {"error": "no such endpoint"})
@@ -178,6 +182,16 @@ class FakeSaaS:
         self._send(h, 200, body)
 
     # ---- ServiceDesk Plus v3: input_data list_info, has_more_rows, response_status -----------------------------
+    def _sdp_detail(self, h: BaseHTTPRequestHandler, parts: list[str]) -> None:
+        detail = self.sdp_details.get(parts[0], {})
+        ok = [{"status_code": 2000, "status": "success"}]
+        if len(parts) == 2:  # tasks, worklogs, approval_levels
+            return self._send(h, 200, {parts[1]: detail.get(parts[1], []), "response_status": ok})
+        if len(parts) == 4 and parts[3] == "approvals":
+            return self._send(h, 200, {"approvals": detail.get("approvals", {}).get(parts[2], []),
+                                       "response_status": ok})
+        return self._send(h, 404, {"response_status": [{"status_code": 4000, "status": "failed"}]})
+
     def _sdp(self, h: BaseHTTPRequestHandler, q: dict) -> None:
         info = json.loads(q.get("input_data", "{}")).get("list_info", {})
         size, start = int(info.get("row_count", 100)), int(info.get("start_index", 1))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import duckdb
 import pytest
 
@@ -55,6 +57,17 @@ def fake(monkeypatch):
         {"id": 8003, "ticket_id": 3, "score": "offered", "updated_at": "2026-04-02T09:30:00Z"}]
     server.jira = [_jira_issue(n, f"2026-05-0{n}T11:00:00.000+0800", breached=(n == 2)) for n in range(4, 8)]
     server.sdp = [_sdp_request(n, 1775000000000 + n * 1000) for n in range(1, 8)]
+    server.sdp_details["1"] = {
+        "tasks": [{"id": "t1", "title": "Install", "owner": {"id": "77"}, "group": {"name": "Desktop"},
+                   "created_time": {"value": "1775000100000"}, "actual_end_time": {"value": "1775003700000"}}],
+        "worklogs": [{"id": "w1", "owner": {"id": "77"}, "task": {"id": "t1"}, "time_spent": {"hours": "0",
+                      "minutes": "45"}, "start_time": {"value": "1775000100000"},
+                      "end_time": {"value": "1775002800000"}},
+                     {"id": "w2", "owner": {"id": "78"}, "time_spent": {"hours": "1", "minutes": "0"},
+                      "start_time": {"value": "1775004000000"}, "end_time": {"value": "1775007600000"}}],
+        "approval_levels": [{"id": "L1", "level": 1}],
+        "approvals": {"L1": [{"id": "a1", "approver": {"id": "9"}, "status": {"name": "Approved"},
+                              "sent_on": {"value": "1775000050000"}, "action_taken_on": {"value": "1775000090000"}}]}}
     url = server.start()
     monkeypatch.setenv("ESM_TEST_TOKEN", server.token)
     yield server, url
@@ -124,10 +137,13 @@ def test_sdp_pages_with_list_info_and_resumes_from_last_updated_time(fake, tmp_p
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     run = _run(con, "sdp", url)
     assert run.totals()["requests"]["loaded"] == 7
-    assert len(server.requests) == 3  # 3 + 3 + 1
+    assert len([r for r in server.requests if r.startswith("/api/v3/requests?")]) == 3  # 3 + 3 + 1
     assert _rows(con, "select channel, priority, status, source_category, source_sla_met, "
                       "first_response_at - opened_at from raw.requests where request_id = '1'")[0][:5] == \
         ("portal", "P3", "in_progress", "Software", True)
+    assert _rows(con, "select step, effort_minutes, completed_at - created_at from raw.tasks order by seq") == [
+        ("Install", 45.0, timedelta(hours=1)), ("request work", 60.0, timedelta(hours=1))]
+    assert _rows(con, "select level, decision, approver_id from raw.approvals") == [(1, "approved", "9")]
     server.sdp[6] = _sdp_request(7, 1775000099000, status="Resolved")
     run = _run(con, "sdp", url)
     assert run.totals()["requests"]["loaded"] == 1
