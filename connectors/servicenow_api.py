@@ -1,8 +1,10 @@
 """ServiceNow Table API: /api/now/table/<table>, offset paging, incremental on sys_updated_on.
 
 Streams, in order (later ones look up the requests the earlier ones brought):
-  sys_user -> requesters; incident and sc_req_item -> requests; sc_task -> tasks;
-  sysapproval_approver -> approvals; sys_audit (state and assignment_group of those tables) -> request events.
+  sys_user_group -> group names; sys_user -> requesters; incident and sc_req_item -> requests; sc_task -> tasks;
+  sysapproval_approver -> approvals; task_sla -> 'source_sla' events (met / breached per SLA definition);
+  sys_audit (state and assignment_group of those tables) -> request events.
+Assignment groups are recorded by name (sys_user_group), so they read the same as in CSV exports.
 Times from the API are UTC (`sysparm_display_value=false`).
 """
 
@@ -18,7 +20,8 @@ if TYPE_CHECKING:
     from connectors.servicenow import ServiceNowConnector
 
 REQUEST_TABLES = ("incident", "sc_req_item")
-STREAMS = ("sys_user", "incident", "sc_req_item", "sc_task", "sysapproval_approver", "sys_audit")
+STREAMS = ("sys_user_group", "sys_user", "incident", "sc_req_item", "sc_task", "sysapproval_approver", "task_sla",
+           "sys_audit")
 APPROVAL_STATES = {"approved": "approved", "rejected": "rejected", "requested": None, "not requested": None,
                    "cancelled": "cancelled", "not_required": "approved"}
 
@@ -86,6 +89,7 @@ def table_api_chunks(conn: ServiceNowConnector) -> Iterator[Chunk]:
     tables = conn.option("tables") or STREAMS
     tables = tables.split(",") if isinstance(tables, str) else tables
     status_map = STATUS_MAP | {k.lower(): v for k, v in (conn.option("status_map") or {}).items()}
+    groups: dict[str, str] = {}  # sys_id -> name, from this run's sys_user_group pages
     try:
         for table in (t for t in STREAMS if t in tables):
             query = ""
@@ -95,12 +99,18 @@ def table_api_chunks(conn: ServiceNowConnector) -> Iterator[Chunk]:
             for rows in table_pages(client, table, since, page_size, query):
                 chunk = Chunk(payloads=[(table, r.get("sys_id"), r) for r in rows])
                 chunk.cursors[table] = max(str(r.get("sys_updated_on") or "") for r in rows) or (since or "")
-                if table == "sys_user":
+                if table == "sys_user_group":
+                    chunk.id_map = [("group", r["sys_id"], r.get("name") or r["sys_id"]) for r in rows]
+                    groups.update({r["sys_id"]: r.get("name") or r["sys_id"] for r in rows})
+                elif table == "sys_user":
                     chunk.add("requesters", [{"requester_id": r["sys_id"], "org_unit": _ref(r.get("department")),
                                               "site_id": _ref(r.get("location")), "role": _none(r.get("title"))}
                                              for r in rows])
                 elif table in REQUEST_TABLES:
-                    chunk.add("requests", [_request(table, r, status_map) for r in rows])
+                    group_names = _groups(conn, groups, rows, "assignment_group")
+                    chunk.add("requests", [_request(table, r, status_map) | {
+                        "assigned_group": group_names.get(_ref(r.get("assignment_group")) or "",
+                                                          _ref(r.get("assignment_group")))} for r in rows])
                     chunk.id_map = [(table, r["sys_id"], r["number"]) for r in rows]
                 elif table == "sc_task":
                     parents = _parents(conn, rows, "request_item")
@@ -122,8 +132,19 @@ def table_api_chunks(conn: ServiceNowConnector) -> Iterator[Chunk]:
                         "decided_at": _none(r.get("sys_updated_on")) if str(r.get("state")) in
                         ("approved", "rejected") else None,
                     } for r in rows])
+                elif table == "task_sla":
+                    parents = _parents(conn, rows, "task")
+                    chunk.add("request_events", [{
+                        "event_id": r["sys_id"], "request_id": parents[_ref(r.get("task")) or ""],
+                        "event_type": "source_sla", "occurred_at": _none(r.get("end_time"))
+                        or _none(r.get("sys_updated_on")), "from_value": _ref(r.get("sla")),
+                        "to_value": "breached" if str(r.get("has_breached")).lower() == "true" else
+                        ("met" if str(r.get("stage")).lower() == "completed" else _none(r.get("stage"))),
+                        "actor_id": None, "is_public": False} for r in rows])
                 else:  # sys_audit
                     parents = _parents(conn, rows, "documentkey")
+                    names = _groups(conn, groups, [{"g": v} for r in rows if r.get("fieldname") == "assignment_group"
+                                                   for v in (r.get("oldvalue"), r.get("newvalue")) if v], "g")
                     events = []
                     for r in rows:
                         is_state = r.get("fieldname") == "state"
@@ -132,14 +153,24 @@ def table_api_chunks(conn: ServiceNowConnector) -> Iterator[Chunk]:
                             "event_id": r["sys_id"], "request_id": parents[r.get("documentkey") or ""],
                             "event_type": "status_change" if is_state else "assignment_change",
                             "occurred_at": _none(r.get("sys_created_on")),
-                            "from_value": status_map.get(str(old).lower(), old) if is_state and old else old,
-                            "to_value": status_map.get(str(new).lower(), new) if is_state and new else new,
+                            "from_value": status_map.get(str(old).lower(), old) if is_state and old
+                            else names.get(old, old),
+                            "to_value": status_map.get(str(new).lower(), new) if is_state and new
+                            else names.get(new, new),
                             "actor_id": _none(r.get("user")), "is_public": False})
                     chunk.add("request_events", events)
                 yield chunk
             yield Chunk(flush_after=True)  # the next stream looks up what this one brought
     finally:
         client.close()
+
+
+def _groups(conn: ServiceNowConnector, known: dict[str, str], rows: list[dict], field: str) -> dict[str, str]:
+    """Group sys_id -> name: from this run, else from earlier runs' id map; unknown ids stay ids."""
+    wanted = {_ref(r.get(field)) for r in rows if _ref(r.get(field))}
+    missing = {g for g in wanted if g not in known}
+    return {g: known[g] for g in wanted if g in known} | lookup_ids(conn.con, conn.source_system, ("group",),
+                                                                    missing)
 
 
 class _Parents(dict):

@@ -22,6 +22,14 @@ def _incident(n: int, updated: str, state: str = "2", group: str = "grp-net") ->
 @pytest.fixture()
 def fake():
     server = FakeSaaS()
+    server.servicenow["sys_user_group"] = [{"sys_id": "grp-net", "name": "Network",
+                                            "sys_updated_on": "2026-01-01 00:00:00"}]
+    server.servicenow["task_sla"] = [{"sys_id": "sla1", "task": "inc2", "sla": "sla-p2-resolution",
+                                      "stage": "completed", "has_breached": "true",
+                                      "end_time": "2026-03-03 01:00:00", "sys_updated_on": "2026-03-03 01:00:00"},
+                                     {"sys_id": "sla2", "task": "inc3", "sla": "sla-p2-resolution",
+                                      "stage": "completed", "has_breached": "false",
+                                      "end_time": "2026-03-02 09:00:00", "sys_updated_on": "2026-03-02 09:00:00"}]
     server.servicenow["sys_user"] = [{"sys_id": "usr1", "department": "d1", "location": "SH", "title": "engineer",
                                      "sys_updated_on": "2026-01-01 00:00:00"}]
     server.servicenow["incident"] = [_incident(n, f"2026-03-02 0{n}:00:00") for n in range(1, 6)]
@@ -84,9 +92,14 @@ def test_pages_every_table_and_maps_children_to_their_request(fake, creds, tmp_p
         [("unknown request_id",)]
     assert con.execute("select request_id, decision from raw.approvals").fetchall() == [("RITM0000001", "approved")]
     events = con.execute("select request_id, event_type, from_value, to_value from raw.request_events "
-                         "order by occurred_at").fetchall()
+                         "where event_type != 'source_sla' order by occurred_at").fetchall()
+    # group sys_ids read as names where sys_user_group knows them
     assert events == [("INC0000001", "status_change", "new", "in_progress"),
-                      ("INC0000001", "assignment_change", "grp-sd", "grp-net")]
+                      ("INC0000001", "assignment_change", "grp-sd", "Network")]
+    assert con.execute("select distinct assigned_group from raw.requests where request_id like 'INC%'").fetchall() \
+        == [("Network",)]
+    assert con.execute("select request_id, to_value from raw.request_events where event_type = 'source_sla' "
+                       "order by 1").fetchall() == [("INC0000002", "breached"), ("INC0000003", "met")]
     assert _count(con, "select count(*) from raw._payloads where object_type = 'incident'") == 5
     # in = loaded + quarantined + duplicates, per entity
     for n in totals.values():

@@ -1,4 +1,4 @@
--- Per request: reassignments, reopens, departments revisited, requester follow-ups.
+-- Per request: reassignments, reopens, departments revisited, requester follow-ups, the source's SLA outcome.
 with events as (
     select * from {{ ref('stg_esm_export__request_events') }}
 ),
@@ -45,6 +45,14 @@ reopens as (
     group by request_id
 ),
 
+source_slas as (
+    -- SLA outcomes a source recorded per SLA definition (ServiceNow task_sla): met only if none breached
+    select request_id, not bool_or(to_value = 'breached') as source_sla_met
+    from events
+    where event_type = 'source_sla' and to_value in ('met', 'breached')
+    group by request_id
+),
+
 followups as (
     select e.request_id, count(*) as requester_followup_count
     from events as e
@@ -59,11 +67,13 @@ final as (
         coalesce(a.reassignment_count, 0) as reassignment_count,
         coalesce(a.department_visit_count > a.department_count, false) as has_department_return,
         coalesce(o.reopen_count, 0) as reopen_count,
-        coalesce(f.requester_followup_count, 0) as requester_followup_count
+        coalesce(f.requester_followup_count, 0) as requester_followup_count,
+        sl.source_sla_met
     from requests as r
     left join assignment_summary as a on r.request_id = a.request_id
     left join reopens as o on r.request_id = o.request_id
     left join followups as f on r.request_id = f.request_id
+    left join source_slas as sl on r.request_id = sl.request_id
 )
 
 select * from final
