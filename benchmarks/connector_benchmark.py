@@ -135,9 +135,7 @@ def case_main(case: str, work: Path, arg: str) -> dict:
 
         @dlt.resource(name="requests", primary_key="Key", write_disposition="merge")
         def rows():
-            reader = pacsv.open_csv(arg)
-            for batch in reader:
-                yield batch
+            yield from pacsv.open_csv(arg)
 
         started = time.perf_counter()
         pipeline.run(rows())

@@ -27,6 +27,12 @@ def retry_after_seconds(value: str | None, default: float) -> float:
         return max(0.0, (parsed - datetime.now(UTC)).total_seconds()) if parsed else default
 
 
+def page_payload(object_type: str, response: httpx.Response) -> tuple[str, str, str]:
+    """A page as received (its JSON text), named by the request that fetched it: one payload row per page,
+    from which every record can be rebuilt (e.g. `unnest(payload->'tickets')`)."""
+    return object_type, response.request.url.raw_path.decode(), response.text
+
+
 class ApiClient:
     """GET JSON pages with retries. Credentials go in `auth`/`headers` and are never logged."""
 

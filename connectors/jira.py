@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from connectors.framework import Chunk, Connector, ConnectorError
-from connectors.http import ApiClient
+from connectors.http import ApiClient, page_payload
 
 STATUS_CATEGORY = {"new": "new", "indeterminate": "in_progress", "done": "resolved"}
 STATUS_MAP = {"waiting for customer": "waiting_on_requester", "waiting for support": "in_progress",
@@ -65,11 +65,13 @@ class JiraServiceManagementConnector(Connector):
                   "fields": "*all"}
         try:
             while True:
-                body, _ = client.get("/rest/api/3/search/jql", params=params)
+                body, response = client.get("/rest/api/3/search/jql", params=params)
                 issues = body.get("issues")
                 if not isinstance(issues, list):
                     raise ConnectorError("jira: a search page without an issues list")
-                yield self._chunk(issues, rt_field, sla_field, sat_field)
+                chunk = self._chunk(issues, rt_field, sla_field, sat_field)
+                chunk.payloads.append(page_payload("issues_page", response))
+                yield chunk
                 token_next = body.get("nextPageToken")
                 if body.get("isLast", True) or not token_next:
                     return
@@ -78,7 +80,7 @@ class JiraServiceManagementConnector(Connector):
             client.close()
 
     def _chunk(self, issues: list[dict], rt_field: str, sla_field: str, sat_field: str) -> Chunk:
-        chunk = Chunk(payloads=[("issue", i["key"], i) for i in issues])
+        chunk = Chunk()
         requests, events, surveys = [], [], []
         for issue in issues:
             f = issue.get("fields") or {}

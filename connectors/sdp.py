@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from connectors.framework import Chunk, Connector, ConnectorError
-from connectors.http import ApiClient
+from connectors.http import ApiClient, page_payload
 
 STATUS_MAP = {"open": "in_progress", "on hold": "on_hold", "onhold": "on_hold", "resolved": "resolved",
               "closed": "closed", "canceled": "cancelled", "cancelled": "cancelled", "assigned": "in_progress",
@@ -70,12 +70,13 @@ class ServiceDeskPlusConnector(Connector):
                 if since:
                     info["search_criteria"] = [{"field": "last_updated_time", "condition": "greater or equal",
                                                 "value": since}]
-                body, _ = client.get("/api/v3/requests", params={"input_data": json.dumps({"list_info": info})})
+                body, response = client.get("/api/v3/requests",
+                                            params={"input_data": json.dumps({"list_info": info})})
                 status = (body.get("response_status") or [{}])[0] if isinstance(body, dict) else {}
                 rows = body.get("requests") if isinstance(body, dict) else None
                 if status.get("status_code") not in (2000, None) or not isinstance(rows, list):
                     raise ConnectorError(f"sdp: the API answered {status or 'without a requests list'}")
-                chunk = Chunk(payloads=[("request", r["id"], r) for r in rows])
+                chunk = Chunk(payloads=[page_payload("requests_page", response)])
                 chunk.add("requests", [self._request(r) for r in rows])
                 if str(self.option("details", "true")).lower() == "true":
                     for r in rows:

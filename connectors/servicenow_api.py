@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+import httpx
+
 from connectors.framework import Chunk, lookup_ids
-from connectors.http import ApiClient
+from connectors.http import ApiClient, page_payload
 
 if TYPE_CHECKING:
     from connectors.servicenow import ServiceNowConnector
@@ -38,7 +40,7 @@ def _none(value: Any) -> Any:
 
 
 def table_pages(client: ApiClient, table: str, since: str | None, page_size: int,
-                query: str = "") -> Iterator[list[dict]]:
+                query: str = "") -> Iterator[tuple[list[dict], httpx.Response]]:
     """Pages of a table ordered by sys_updated_on, from `since` (inclusive: same-second updates are not lost;
     what was already landed is dropped as an exact re-delivery)."""
     clauses = [c for c in (query, f"sys_updated_on>={since}" if since else "") if c]
@@ -51,7 +53,7 @@ def table_pages(client: ApiClient, table: str, since: str | None, page_size: int
         if not isinstance(rows, list):
             raise ValueError(f"servicenow: page of {table} has no result list")
         if rows:
-            yield rows
+            yield rows, response
         total = response.headers.get("X-Total-Count")
         params["sysparm_offset"] += len(rows)
         if not rows or len(rows) < page_size or (total is not None and params["sysparm_offset"] >= int(total)):
@@ -96,8 +98,8 @@ def table_api_chunks(conn: ServiceNowConnector) -> Iterator[Chunk]:
             if table == "sys_audit":
                 query = "tablenameIN" + ",".join(REQUEST_TABLES) + "^fieldnameINstate,assignment_group"
             since = conn.cursors.get(table)
-            for rows in table_pages(client, table, since, page_size, query):
-                chunk = Chunk(payloads=[(table, r.get("sys_id"), r) for r in rows])
+            for rows, response in table_pages(client, table, since, page_size, query):
+                chunk = Chunk(payloads=[page_payload(f"{table}_page", response)])
                 chunk.cursors[table] = max(str(r.get("sys_updated_on") or "") for r in rows) or (since or "")
                 if table == "sys_user_group":
                     chunk.id_map = [("group", r["sys_id"], r.get("name") or r["sys_id"]) for r in rows]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from connectors.framework import Chunk, Connector, ConnectorError
-from connectors.http import ApiClient
+from connectors.http import ApiClient, page_payload
 
 STATUS_MAP = {"new": "new", "open": "in_progress", "pending": "waiting_on_requester", "hold": "on_hold",
               "solved": "resolved", "closed": "closed"}
@@ -71,12 +71,12 @@ class ZendeskConnector(Connector):
         params = {"per_page": size} | ({"cursor": cursor} if cursor else
                                        {"start_time": int(self.option("start_time", 0))})
         while True:
-            body, _ = client.get("/api/v2/incremental/tickets/cursor.json", params=params)
+            body, response = client.get("/api/v2/incremental/tickets/cursor.json", params=params)
             tickets = body.get("tickets")
             if not isinstance(tickets, list):
                 raise ConnectorError("zendesk: a tickets page without a tickets list")
             live = [t for t in tickets if t.get("status") != "deleted"]
-            chunk = Chunk(payloads=[("ticket", t["id"], t) for t in tickets])
+            chunk = Chunk(payloads=[page_payload("tickets_page", response)])
             chunk.add("requests", [_ticket(t) for t in live])
             chunk.deletions = [("requests", str(t["id"]), _ts(t.get("updated_at"))) for t in tickets
                                if t.get("status") == "deleted"]
@@ -90,7 +90,7 @@ class ZendeskConnector(Connector):
     def _events(self, client: ApiClient, size: int) -> Iterator[Chunk]:
         start = int(self.cursors.get("ticket_events") or self.option("start_time", 0))
         while True:
-            body, _ = client.get("/api/v2/incremental/ticket_events.json",
+            body, response = client.get("/api/v2/incremental/ticket_events.json",
                                  params={"start_time": start, "per_page": size, "include": "comment_events"})
             events = body.get("ticket_events")
             if not isinstance(events, list):
@@ -111,7 +111,7 @@ class ZendeskConnector(Connector):
                                            "to_value": _str(child["group_id"])})
                     elif child.get("event_type") == "Comment":
                         rows.append(row | {"event_type": "comment", "is_public": bool(child.get("public"))})
-            chunk = Chunk(payloads=[("ticket_event", e["id"], e) for e in events])
+            chunk = Chunk(payloads=[page_payload("ticket_events_page", response)])
             chunk.add("request_events", rows)
             end_time = int(body.get("end_time") or start)
             chunk.cursors["ticket_events"] = str(end_time)
@@ -125,12 +125,12 @@ class ZendeskConnector(Connector):
         params: dict | None = {"start_time": since, "page[size]": 100}
         url = "/api/v2/satisfaction_ratings"
         while url:
-            body, _ = client.get(url, params=params)
+            body, response = client.get(url, params=params)
             ratings = body.get("satisfaction_ratings")
             if not isinstance(ratings, list):
                 raise ConnectorError("zendesk: a satisfaction_ratings page without a list")
             scored = [r for r in ratings if r.get("score") in ("good", "bad")]
-            chunk = Chunk(payloads=[("satisfaction_rating", r["id"], r) for r in ratings])
+            chunk = Chunk(payloads=[page_payload("satisfaction_ratings_page", response)])
             chunk.add("surveys", [{"survey_id": str(r["id"]), "request_id": str(r["ticket_id"]),
                                    "csat_score": 5 if r["score"] == "good" else 1, "answered_at": r.get("updated_at")}
                                   for r in scored])
