@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -89,6 +91,7 @@ class Connector:
     name: ClassVar[str]
     title: ClassVar[str]
     options_help: ClassVar[dict[str, str]] = {}
+    prefetch: ClassVar[bool] = False
     con: duckdb.DuckDBPyConnection  # the run's warehouse connection (bulk file connectors read through it)
 
     def __init__(self, source_system: str, options: dict[str, Any], cursors: dict[str, str]):
@@ -98,6 +101,11 @@ class Connector:
 
     def chunks(self) -> Iterator[Chunk]:
         raise NotImplementedError
+
+    def prefetches(self) -> bool:
+        """API connectors fetch the next pages while the last batch lands (its own connection for lookups);
+        file connectors build relations on the run's connection and do not."""
+        return self.prefetch
 
     def option(self, key: str, default: Any = None, required: bool = False) -> Any:
         value = self.options.get(key, default)
@@ -209,7 +217,8 @@ def run_connector(con: duckdb.DuckDBPyConnection, connector_cls: type[Connector]
     if full_refresh:
         con.execute(f"delete from {RAW}._cursors where source_system = ?", [source_system])
     connector = connector_cls(source_system, options, read_cursors(con, source_system))
-    connector.con = con
+    prefetch = connector.prefetches()
+    connector.con = con.cursor() if prefetch else con
     load_id = f"{source_system}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     run = RunResult(source_system, load_id, [])
     pending: Chunk | None = None
@@ -218,7 +227,16 @@ def run_connector(con: duckdb.DuckDBPyConnection, connector_cls: type[Connector]
         land_chunk(con, source_system, chunk, load_id, chunk.label or f"{connector.name}#{run.chunks + 1}", run)
         connector.cursors.update(chunk.cursors)
 
-    for chunk in connector.chunks():
+    source = _prefetched(connector.chunks()) if prefetch else ((c, None) for c in connector.chunks())
+    while True:
+        try:
+            chunk, landed = next(source)
+        except StopIteration:
+            break
+        except Exception:
+            if pending is not None:  # what was read before the failure is good: land it with its cursor
+                flush(pending)
+            raise
         if any(isinstance(f, str) for f in chunk.frames.values()) or chunk.payload_frame is not None:
             if pending:
                 flush(pending)
@@ -232,6 +250,56 @@ def run_connector(con: duckdb.DuckDBPyConnection, connector_cls: type[Connector]
         if pending.records() >= batch_records or pending.flush_after:
             flush(pending)
             pending = None
+        if landed is not None:  # the producer waits for this chunk to be landed before it reads on
+            landed.set()
     if pending is not None:
         flush(pending)
     return run
+
+
+_DONE = object()
+
+
+def _prefetched(chunks: Iterator[Chunk], depth: int = 8) -> Iterator[tuple[Chunk, threading.Event | None]]:
+    """Run the connector's generator in a thread, `depth` chunks ahead of landing (memory stays bounded).
+    A chunk marked flush_after holds the producer until it has been landed; errors reach the caller."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                landed = threading.Event() if chunk.flush_after else None
+                if not put((chunk, landed)):
+                    return
+                while landed is not None and not landed.wait(0.2):
+                    if stop.is_set():
+                        return
+            put(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(exc)
+        finally:
+            chunks.close()
+
+    worker = threading.Thread(target=produce, name="connector-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=10)

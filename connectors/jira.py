@@ -38,6 +38,7 @@ def _jira_time(value: str | None) -> str | None:
 class JiraServiceManagementConnector(Connector):
     name = "jira"
     title = "Jira Service Management: issues with changelog, request types, SLA fields and satisfaction"
+    prefetch = True
     options_help = {"url": "https://<site>.atlassian.net", "email_env": "variable holding the account email",
                     "token_env": "variable holding the API token", "jql": "which issues (default: every issue)",
                     "request_type_field": "custom field of the request type (default customfield_10010)",

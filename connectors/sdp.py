@@ -45,6 +45,7 @@ def _name(value: dict | None) -> str | None:
 class ServiceDeskPlusConnector(Connector):
     name = "sdp"
     title = "ManageEngine ServiceDesk Plus: API v3 requests with their tasks, worklogs and approvals"
+    prefetch = True
     options_help = {"url": "https://sdp.example.com (or https://sdpondemand.manageengine.com/app/<portal>)",
                     "token_env": "variable holding the authtoken (on-premise) or OAuth token (cloud)",
                     "cloud": "true for Zoho OAuth (Authorization: Zoho-oauthtoken)", "page_size": "default 100",

@@ -73,6 +73,9 @@ class ServiceNowConnector(Connector):
         "tables": "Table API tables to read (default all supported)",
     }
 
+    def prefetches(self) -> bool:
+        return not self.option("file")  # the Table API prefetches; exports are read in SQL on the run's connection
+
     def chunks(self) -> Iterator[Chunk]:
         if self.option("file"):
             yield from self._file_chunks(Path(self.option("file")))

@@ -39,6 +39,7 @@ def _ticket(t: dict) -> dict:
 class ZendeskConnector(Connector):
     name = "zendesk"
     title = "Zendesk Support: incremental exports of tickets, ticket events and satisfaction ratings"
+    prefetch = True
     options_help = {"url": "https://<subdomain>.zendesk.com", "email_env": "variable holding the agent email",
                     "token_env": "variable holding the API token (or an OAuth token without email_env)",
                     "start_time": "first run: epoch seconds to start from (default 0)",

@@ -177,8 +177,7 @@ def test_malformed_page_stops_the_run_and_the_next_run_resumes_without_loss(fake
 
     server._servicenow = flaky
     with pytest.raises(ConnectorError, match="malformed page"):
-        run_connector(con, ServiceNowConnector, "servicenow", _options(url, tables="incident"),
-                      batch_records=1)
+        run_connector(con, ServiceNowConnector, "servicenow", _options(url, tables="incident"))
     assert _count(con, "select count(*) from raw.requests") == 2  # the first page, landed with its cursor
     run_connector(con, ServiceNowConnector, "servicenow", _options(url, tables="incident"))
     assert _count(con, "select count(distinct request_id) from raw.requests") == 5
