@@ -1,5 +1,6 @@
 """Connector throughput: records per second into the raw tables, and peak memory, for
 - file exports through the files connector (DuckDB's CSV reader + YAML mapping) and through dlt (merge on key),
+  beside the floor: one plain copy of the same CSV into a DuckDB table,
 - the real ServiceNow event log (141,712 snapshots),
 - API pages: the Zendesk incremental tickets export from a local server (its own process), through the
   connector and through a dlt resource that pages the same API.
@@ -102,6 +103,12 @@ def case_main(case: str, work: Path, arg: str) -> dict:
 
     os.environ["ESM_HOME"] = str(work / "home")
     warehouse = work / f"{case}.duckdb"
+    if case == "files_floor":  # one plain copy of the CSV into a DuckDB table: what the disk and parser allow
+        con = duckdb.connect(str(warehouse))
+        started = time.perf_counter()
+        con.execute(f"create table copy as select * from read_csv('{arg}', all_varchar = true)")
+        return {"records": con.execute("select count(*) from copy").fetchone()[0],
+                "seconds": time.perf_counter() - started}
     if case in ("files_native", "servicenow_log", "api_native"):
         from connectors.framework import run_connector
 
@@ -196,6 +203,7 @@ def main() -> None:
         for n in args.records:
             export = work / f"export_{n}.csv"
             write_export(export, n)
+            rows.append((f"file export, plain DuckDB copy (floor), {n:,}", run_case("files_floor", work, str(export))))
             rows.append((f"file export, files connector, {n:,}", run_case("files_native", work, str(export))))
             if not args.skip_dlt:
                 rows.append((f"file export, dlt merge, {n:,}", run_case("files_dlt", work, str(export))))

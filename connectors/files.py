@@ -15,7 +15,8 @@ timestamp format where needed), constants, and value maps (source status words -
       status: {Open: in_progress, Waiting for customer: waiting_on_requester, Done: resolved}
 
 CSV and JSON go through DuckDB's own readers (streamed, no Python per row); XLSX through fastexcel.
-Each source row is kept as a JSON payload. Values that do not parse go to quarantine with the reason.
+The received file is kept as it came (content-addressed, under $ESM_HOME/landing/received) and named in the
+payloads. Values that do not parse go to quarantine with the reason and the text received.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import yaml
 
 from connectors.contracts import BY_ENTITY
 from connectors.framework import Chunk, Connector, ConnectorError
+from connectors.landing import RAW_HINT
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
            ".xlsx": "xlsx", ".xls": "xlsx"}
@@ -42,6 +44,27 @@ def quote(text: str) -> str:
 def ident(name: str) -> str:
     """A SQL identifier."""
     return '"' + str(name).replace('"', '""') + '"'
+
+
+def keep_received_file(path: Path, kind: str) -> tuple[str, str, dict]:
+    """Keep a received export as it came (content-addressed under $ESM_HOME/landing/received); its payload row
+    says where. A bulk file is its own payload: one copy, not a JSON document per row."""
+    import hashlib
+    import shutil
+
+    from esm.settings import paths
+
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    sha = digest.hexdigest()
+    target = paths().home / "landing" / "received" / f"{sha[:16]}{path.suffix.lower()}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return "received_file", f"{path.name}@{sha[:16]}", {"file": path.name, "format": kind, "sha256": sha,
+                                                        "kept_at": str(target), "bytes": path.stat().st_size}
 
 
 def load_mapping(path: Path) -> dict[str, Any]:
@@ -88,8 +111,12 @@ def select_list(mapping: dict[str, Any], source_columns: list[str], label: str) 
             expr = f"case lower({expr}) {whens} else {fallback} end"
         fmt = spec.get("format") or (default_format if types[target] == "timestamp" else None)
         if fmt and types[target] == "timestamp":
-            # an unparseable value stays text here, so landing quarantines it with the column named
-            expr = f"coalesce(strftime(try_strptime({expr}, {quote(fmt)}), '%Y-%m-%d %H:%M:%S'), {expr})"
+            # parsed here; what does not parse travels beside it as text, and landing quarantines the record
+            parsed = f"try_strptime({expr}, {quote(fmt)})"
+            exprs.append(f"{parsed} as {ident(target)}")
+            exprs.append(f"case when {expr} is not null and {parsed} is null then {expr} end "
+                         f"as {ident(RAW_HINT + target)}")
+            continue
         exprs.append(f"{expr} as {ident(target)}")
     for target, value in (mapping.get("constants") or {}).items():
         exprs.append(f"{quote(value)} as {ident(target)}")
@@ -148,11 +175,6 @@ class FilesConnector(Connector):
         if key_col is None:
             raise ConnectorError(f"mapping for {path.name}: map the key column {key} of {mapping['entity']}")
         key_ref = ".".join(ident(part) for part in str(key_col).split("."))
-        con.execute(f"""create or replace temp view {name}_payloads as
-            select {quote(mapping['entity'] + '_row')} as object_type,
-                   coalesce(cast({key_ref} as varchar), {quote(path.name)} || ':' || row_number() over ())
-                       as object_id,
-                   to_json(t) as payload
-            from {name} t""")
-        return Chunk(frames={mapping["entity"]: f"{name}_mapped"}, payload_relation=f"{name}_payloads",
+        del key_ref  # checked above: the mapping names the key
+        return Chunk(frames={mapping["entity"]: f"{name}_mapped"}, payloads=[keep_received_file(path, kind)],
                      label=path.name)

@@ -45,6 +45,7 @@ class LoadResult:
     duplicates: int
 
 
+RAW_HINT = "_raw_"
 META_COLUMNS = {"_source_system": "varchar", "_load_id": "varchar", "_loaded_at": "timestamp",
                 "_source_file": "varchar", "_record_hash": "ubigint"}
 
@@ -117,11 +118,13 @@ def land_relation(con: duckdb.DuckDBPyConnection, source: str, entity: str, src:
     exact re-deliveries dropped, records that break the contract quarantined with their reason."""
     contract: Contract = BY_ENTITY[entity]
     described = [(r[0], r[1]) for r in con.execute(f"describe select * from {src}").fetchall() if r[0] != row_col]
-    cols = [c for c, _ in described]
+    # `_raw_<column>` beside a column a connector already typed holds the received text where it did not parse
+    hints = {c[len(RAW_HINT):] for c, _ in described if c.startswith(RAW_HINT)}
+    cols = [c for c, _ in described if not c.startswith(RAW_HINT)]
     missing = [c for c in contract.key + contract.required if c not in cols]
     if missing:
         raise ValueError(f"{label}: {entity} export lacks required column(s) {', '.join(missing)}")
-    unknown = [c for c in cols if c not in contract.columns]
+    unknown = [c for c in cols if c not in contract.columns] + [RAW_HINT + h for h in hints if h not in cols]
     if unknown:
         raise ValueError(f"{label}: {entity} export has unknown column(s) {', '.join(unknown)} "
                          f"(the format has {', '.join(contract.columns)})")
@@ -131,7 +134,7 @@ def land_relation(con: duckdb.DuckDBPyConnection, source: str, entity: str, src:
     target = f"{RAW}.{entity}"
     # cast to the format's types, so a record hashes the same whichever door it came through;
     # a value that does not cast is a reason to quarantine, not a silent null
-    recast = [c for c, t in described if t.lower() != contract.columns[c].lower()]
+    recast = [c for c, t in described if c in cols and t.lower() != contract.columns[c].lower()]
     # columns a source does not send are null, so every rule can read them
     typed = ", ".join([f'{_cast(f"o.{chr(34)}{c}{chr(34)}", contract.columns[c])} as "{c}"' if c in recast
                        else f'o."{c}"' for c in cols]
@@ -139,49 +142,53 @@ def land_relation(con: duckdb.DuckDBPyConnection, source: str, entity: str, src:
     cast_checks = [(f"unparseable {c}",
                     f'o."{c}" is not null and {_cast(f"o.{chr(34)}{c}{chr(34)}", contract.columns[c])} is null')
                    for c in recast]
+    cast_checks += [(f"unparseable {h}", f'o."{RAW_HINT}{h}" is not null') for h in sorted(hints)]
     cast_reason = ("case " + " ".join(f"when {p} then '{w}'" for w, p in cast_checks) + " end") if cast_checks \
         else "null::varchar"
     rule_reason = "case " + " ".join(
         f"when {pred.format(raw=RAW, source=source)} then '{why}'" for why, pred in contract.all_checks()) + " end"
     row_expr = f"{row_col} + 1" if row_col else "row_number() over ()"
 
-    def as_json(alias: str) -> str:
-        fields = ", ".join(f'"{c}" := {alias}."{c}"' for c in cols)
+    def as_json(alias: str, received: bool = False) -> str:
+        fields = ", ".join(
+            f'"{c}" := coalesce({alias}."{RAW_HINT}{c}", cast({alias}."{c}" as varchar))' if received and c in hints
+            else f'"{c}" := {alias}."{c}"' for c in cols)
         return f"to_json(struct_pack({fields}))"
 
+    # one pass over the source: typed, checked and hashed (materialized, so the source is read once)
+    hint_list = "".join(f', "{RAW_HINT}{h}"' for h in sorted(hints))
     con.execute(f"""
-        create or replace temp table _checked as
-        with originals as (select {col_list}, {row_expr} as _source_row from {src}),
+        create or replace temp table _hashed as
+        with originals as (select {col_list}{hint_list}, {row_expr} as _source_row from {src}),
         typed as (
             select {typed}, o._source_row, {cast_reason} as _cast_reason,
-                   case when _cast_reason is not null then {as_json("o")} end as _cast_original
-            from originals o),
-        checked as (
-            select i.* exclude (_cast_reason, _cast_original),
-                   coalesce(i._cast_reason, {rule_reason}) as _reason,
-                   hash(struct_pack({", ".join(f'"{c}" := i."{c}"' for c in cols)})) as _record_hash,
-                   i._cast_original
-            from typed i)
-        select * exclude (_cast_original),
-               case when _reason is not null then coalesce(_cast_original, {as_json("b")}) end as _original
-        from checked b
+                   case when _cast_reason is not null then {as_json("o", received=True)} end as _cast_original
+            from originals o)
+        select i.* exclude (_cast_reason), coalesce(i._cast_reason, {rule_reason}) as _reason,
+               hash(struct_pack({", ".join(f'"{c}" := i."{c}"' for c in cols)})) as _record_hash
+        from typed i""")
+    records_in = con.execute("select count(*) from _hashed").fetchone()[0]
+    # the first copy of each record not already in raw for this source: good ones to raw, bad ones to quarantine
+    fresh = f"""
+        from _hashed b
+        semi join (select _record_hash, min(_source_row) as _source_row from _hashed group by 1) f
+            on b._record_hash = f._record_hash and b._source_row = f._source_row
         where not exists (select 1 from {target} r where r._record_hash = b._record_hash
-                          and r._source_system = $source)
-        qualify row_number() over (partition by _record_hash order by _source_row) = 1""", {"source": source})
-    records_in = con.execute(f"select count(*) from {src}").fetchone()[0]
-    kept = con.execute("select count(*), count(_reason) from _checked").fetchone()
-    con.execute(f"""
+                          and r._source_system = $source)"""
+    loaded = con.execute(f"""
         insert into {target} by name
         select {col_list}, $source as _source_system, $load_id as _load_id, now()::timestamp as _loaded_at,
                $file as _source_file, _record_hash
-        from _checked where _reason is null""", {"source": source, "load_id": load_id, "file": label})
-    key_expr = " || '|' || ".join(f"coalesce(cast(\"{k}\" as varchar), '')" for k in contract.key)
-    con.execute(f"""
+        {fresh} and b._reason is null""", {"source": source, "load_id": load_id, "file": label}).fetchone()[0]
+    key_expr = " || '|' || ".join(f"coalesce(cast(b.\"{k}\" as varchar), '')" for k in contract.key)
+    quarantined = con.execute(f"""
         insert into {RAW}._quarantine
-        select $load_id, $source, $entity, $file, _source_row, {key_expr}, _reason, _original, now()::timestamp
-        from _checked where _reason is not null""",
-                {"source": source, "load_id": load_id, "file": label, "entity": entity})
-    con.execute("drop table _checked")
+        select $load_id, $source, $entity, $file, _source_row, {key_expr}, _reason,
+               coalesce(_cast_original, {as_json("b")}), now()::timestamp
+        {fresh} and b._reason is not null""",
+                              {"source": source, "load_id": load_id, "file": label, "entity": entity}).fetchone()[0]
+    con.execute("drop table _hashed")
+    kept = (loaded + quarantined, quarantined)
     result = LoadResult(load_id, source, entity, label, int(records_in), int(kept[0] - kept[1]),
                         int(kept[1]), int(records_in - kept[0]))
     log_load(con, result)

@@ -66,7 +66,9 @@ def test_export_with_a_yaml_mapping_lands_typed_and_quarantines_what_does_not_pa
                     ("T-2", "in_progress", "P3", "wecom", "Asia/Shanghai", "2026-03-02 10:00:00", "申请会议室")]
     reason, record = con.execute("select reason, record->>'opened_at' from raw._quarantine").fetchone()
     assert (reason, record) == ("unparseable opened_at", "yesterday")
-    assert con.execute("select count(*) from raw._payloads where object_type = 'requests_row'").fetchone()[0] == 3
+    kept = con.execute("select payload->>'kept_at', payload->>'sha256' from raw._payloads "
+                       "where object_type = 'received_file'").fetchall()
+    assert len(kept) == 1 and Path(kept[0][0]).read_bytes() == export.read_bytes()
     # the same export again lands nothing
     again = run_connector(con, FilesConnector, "desk_tool", {"file": str(export), "mapping": str(mapping)})
     assert again.totals()["requests"]["loaded"] == 0
