@@ -169,12 +169,5 @@ class FilesConnector(Connector):
         source_columns = [r[0] for r in con.execute(f"describe select * from {name}").fetchall()]
         selected = select_list(mapping, source_columns, path.name)
         con.execute(f"create or replace temp view {name}_mapped as select {selected} from {name}")
-        key = BY_ENTITY[mapping["entity"]].key[0]
-        key_col = (mapping.get("columns") or {}).get(key)
-        key_col = key_col["column"] if isinstance(key_col, dict) else key_col
-        if key_col is None:
-            raise ConnectorError(f"mapping for {path.name}: map the key column {key} of {mapping['entity']}")
-        key_ref = ".".join(ident(part) for part in str(key_col).split("."))
-        del key_ref  # checked above: the mapping names the key
         return Chunk(frames={mapping["entity"]: f"{name}_mapped"}, payloads=[keep_received_file(path, kind)],
                      label=path.name)

@@ -39,24 +39,33 @@ class Chunk:
     label: str | None = None  # what the records came from (a file name), for the load log
     id_map: list[tuple[str, str, str]] = field(default_factory=list)  # (object_type, native id, record id)
     flush_after: bool = False  # land now: the next stream looks up what this one brought
+    _parts: dict[str, list[pl.DataFrame]] = field(default_factory=dict, repr=False)
     deletions: list[tuple[str, str, datetime | None]] = field(default_factory=list)  # (entity, id, when)
     cursors: dict[str, str] = field(default_factory=dict)  # stream -> cursor after this chunk
 
     def records(self) -> int:
-        return sum(f.height for f in self.frames.values() if not isinstance(f, str)) + len(self.payloads)
+        frames = sum(f.height for f in self.frames.values() if not isinstance(f, str))
+        return frames + sum(f.height for parts in self._parts.values() for f in parts) + len(self.payloads)
 
     def merge(self, other: Chunk) -> None:
-        """Take in a later chunk (API pages are landed several at a time)."""
+        """Take in a later chunk (API pages are landed several at a time; frames are joined once, at landing)."""
         for entity, frame in other.frames.items():
             if isinstance(frame, str):
                 raise ValueError("relation chunks are landed on their own")
-            current = self.frames.get(entity)
-            self.frames[entity] = frame if current is None else pl.concat([current, frame], how="diagonal_relaxed")
+            self._parts.setdefault(entity, []).append(frame)
         self.payloads += other.payloads
         self.deletions += other.deletions
         self.id_map += other.id_map
         self.flush_after = other.flush_after
         self.cursors |= other.cursors
+
+    def collect(self) -> None:
+        """Join the frames merged in from later chunks."""
+        for entity, parts in self._parts.items():
+            current = self.frames.get(entity)
+            self.frames[entity] = pl.concat(([current] if current is not None else []) + parts,
+                                            how="diagonal_relaxed")
+        self._parts = {}
 
     def add(self, entity: str, rows: list[dict]) -> None:
         if entity not in BY_ENTITY:
@@ -173,6 +182,7 @@ def _land_payloads(con: duckdb.DuckDBPyConnection, source: str, load_id: str, pa
 def land_chunk(con: duckdb.DuckDBPyConnection, source: str, chunk: Chunk, load_id: str, label: str,
                run: RunResult) -> None:
     """Land one chunk in one transaction: records (parents first), payloads, deletions, cursors."""
+    chunk.collect()
     con.execute("begin transaction")
     try:
         for contract in CONTRACTS:
@@ -214,6 +224,8 @@ def run_connector(con: duckdb.DuckDBPyConnection, connector_cls: type[Connector]
     Small chunks (API pages) are gathered up to `batch_records` before landing, so memory stays bounded
     by the batch, not the run, and landing is not paid per page."""
     ensure_raw_schema(con)
+    # DuckDB keeps what it wrote in memory up to its limit: bound it, so a run's memory does not grow with it
+    con.execute(f"set memory_limit = '{os.environ.get('ESM_INGEST_MEMORY_LIMIT', '1GB')}'")
     if full_refresh:
         con.execute(f"delete from {RAW}._cursors where source_system = ?", [source_system])
     connector = connector_cls(source_system, options, read_cursors(con, source_system))

@@ -50,8 +50,9 @@ class ApiClient:
     def close(self) -> None:
         self.client.close()
 
-    def get(self, url: str, params: dict[str, Any] | None = None) -> tuple[Any, httpx.Response]:
-        """The JSON body of one page, and the response (for paging headers)."""
+    def get(self, url: str, params: dict[str, Any] | None = None, parse: bool = True) -> tuple[Any, httpx.Response]:
+        """The JSON body of one page, and the response (for paging headers). With parse=False the body is left
+        to the caller (which reads it in bulk, e.g. with polars) and comes back as None."""
         for attempt in range(self.max_retries + 1):
             try:
                 response = self.client.get(url, params=params)
@@ -74,6 +75,8 @@ class ApiClient:
                 continue
             if status >= 400:
                 raise ConnectorError(f"{self.name}: {url} answered {status}: {response.text[:200]}")
+            if not parse:
+                return None, response
             try:
                 return response.json(), response
             except (json.JSONDecodeError, UnicodeDecodeError):
@@ -81,6 +84,10 @@ class ApiClient:
                                      f"{response.text[:80]!r}); what came before it is landed, "
                                      "the next run resumes from there") from None
         raise AssertionError("unreachable")
+
+    def malformed(self, response: httpx.Response) -> ConnectorError:
+        return ConnectorError(f"{self.name}: malformed page from {response.url} (not JSON: {response.text[:80]!r}); "
+                              "what came before it is landed, the next run resumes from there")
 
     def _wait(self, seconds: float, why: str) -> None:
         if seconds > self.max_wait:
