@@ -11,7 +11,7 @@ import os
 import queue
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -218,7 +218,8 @@ def land_chunk(con: duckdb.DuckDBPyConnection, source: str, chunk: Chunk, load_i
 
 
 def run_connector(con: duckdb.DuckDBPyConnection, connector_cls: type[Connector], source_system: str,
-                  options: dict[str, Any], full_refresh: bool = False, batch_records: int = 50_000) -> RunResult:
+                  options: dict[str, Any], full_refresh: bool = False, batch_records: int = 50_000,
+                  on_batch: Callable[[RunResult], None] | None = None) -> RunResult:
     """Run one connector into the raw schema: cursors read first, each chunk landed with its cursor.
 
     Small chunks (API pages) are gathered up to `batch_records` before landing, so memory stays bounded
@@ -226,6 +227,9 @@ def run_connector(con: duckdb.DuckDBPyConnection, connector_cls: type[Connector]
     ensure_raw_schema(con)
     # DuckDB keeps what it wrote in memory up to its limit: bound it, so a run's memory does not grow with it
     con.execute(f"set memory_limit = '{os.environ.get('ESM_INGEST_MEMORY_LIMIT', '1GB')}'")
+    # each batch is durable at its commit (the write-ahead log); the table files are rewritten once, at the end,
+    # not at every batch, whose cost grows with the tables
+    con.execute(f"set checkpoint_threshold = '{os.environ.get('ESM_INGEST_CHECKPOINT', '256MB')}'")
     if full_refresh:
         con.execute(f"delete from {RAW}._cursors where source_system = ?", [source_system])
     connector = connector_cls(source_system, options, read_cursors(con, source_system))
@@ -238,6 +242,8 @@ def run_connector(con: duckdb.DuckDBPyConnection, connector_cls: type[Connector]
     def flush(chunk: Chunk) -> None:
         land_chunk(con, source_system, chunk, load_id, chunk.label or f"{connector.name}#{run.chunks + 1}", run)
         connector.cursors.update(chunk.cursors)
+        if on_batch is not None:
+            on_batch(run)
 
     source = _prefetched(connector.chunks()) if prefetch else ((c, None) for c in connector.chunks())
     while True:
@@ -266,6 +272,7 @@ def run_connector(con: duckdb.DuckDBPyConnection, connector_cls: type[Connector]
             landed.set()
     if pending is not None:
         flush(pending)
+    con.execute("checkpoint")
     return run
 
 

@@ -16,6 +16,7 @@ import polars as pl
 
 from connectors.framework import Chunk, Connector, ConnectorError
 from connectors.http import ApiClient, page_payload
+from connectors.landing import RAW_HINT
 
 STATUS_MAP = {"new": "new", "open": "in_progress", "pending": "waiting_on_requester", "hold": "on_hold",
               "solved": "resolved", "closed": "closed"}
@@ -55,13 +56,22 @@ def _tickets_page(response, client: ApiClient) -> tuple[dict, pl.DataFrame]:
                                                                                default="unknown"),
             pl.col("group_id").cast(pl.String).alias("assigned_group"),
             pl.col("assignee_id").cast(pl.String).alias("agent_id"),
-            pl.col("created_at").cast(pl.String).alias("opened_at"),
-            pl.col("updated_at").cast(pl.String), pl.lit("UTC").alias("timezone"),
+            *_utc("created_at", "opened_at"), *_utc("updated_at", "updated_at"), pl.lit("UTC").alias("timezone"),
             pl.col("type").cast(pl.String).alias("source_category"), pl.col("subject").cast(pl.String),
             pl.col("tags").cast(pl.List(pl.String)).list.join(",").replace("", None).alias("source_subcategory"),
             pl.col("updated_at").cast(pl.String).alias("_deleted_at"))
     except (pl.exceptions.PolarsError, KeyError, AttributeError):
         return body, _ticket_rows(response.json()["tickets"])
+
+
+def _utc(column: str, target: str) -> tuple[pl.Expr, pl.Expr]:
+    """An ISO 8601 instant ('...Z' or '...+08:00') as naive UTC, parsed in bulk; text that does not parse travels
+    beside it (`_raw_<target>`) so landing quarantines the ticket with what was received."""
+    text = pl.col(column).cast(pl.String)
+    parsed = pl.coalesce(text.str.to_datetime("%Y-%m-%dT%H:%M:%SZ", strict=False),
+                         text.str.to_datetime("%Y-%m-%dT%H:%M:%S%z", strict=False, time_zone="UTC")
+                         .dt.replace_time_zone(None))
+    return parsed.alias(target), pl.when(parsed.is_null()).then(text).alias(RAW_HINT + target)
 
 
 def _ticket_rows(tickets: list[dict]) -> pl.DataFrame:

@@ -142,6 +142,12 @@ def cmd_connectors() -> None:
         print(f"  {s.name:<17} connector {s.connector}")
 
 
+def _progress(run) -> None:
+    """A line per landed batch, for long ingests."""
+    landed = sum(n["records_in"] for n in run.totals().values())
+    print(f"    batch {run.chunks}: {landed:,} records so far", file=sys.stderr, flush=True)
+
+
 def cmd_ingest(target: str, source_system: str | None, options: dict, full_refresh: bool) -> None:
     """Run one connector, or one configured source, into the working warehouse's raw tables."""
     import duckdb
@@ -165,7 +171,7 @@ def cmd_ingest(target: str, source_system: str | None, options: dict, full_refre
         t = _step(f"ingesting with {connector} as source {name}")
         con = duckdb.connect(str(p.warehouse))
         try:
-            run = run_connector(con, cls, name, opts, full_refresh=full_refresh)
+            run = run_connector(con, cls, name, opts, full_refresh=full_refresh, on_batch=_progress)
         finally:
             con.close()
     except ConnectorError as exc:
