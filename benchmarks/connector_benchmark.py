@@ -98,6 +98,11 @@ def serve(n: int) -> None:
                 page = [ticket(i) for i in range(start, min(n, start + int(q.get("per_page", PAGE))))]
                 body, status = {"tickets": page, "after_cursor": str(start + len(page)),
                                 "end_of_stream": start + len(page) >= n}, 200
+            elif url.path.endswith("/groups"):
+                body, status = {"groups": [{"id": 100 + g, "name": f"Group {g}"} for g in range(20)],
+                                "meta": {"has_more": False}}, 200
+            elif url.path.endswith("/users/cursor.json"):
+                body, status = {"users": [], "after_cursor": "0", "end_of_stream": True}, 200
             elif url.path.endswith("ticket_events.json"):
                 body, status = {"ticket_events": [], "end_time": 0, "end_of_stream": True}, 200
             else:

@@ -1,6 +1,7 @@
 """Zendesk Support: the incremental export API.
 
-Streams: tickets (cursor-based `/api/v2/incremental/tickets/cursor.json`; a ticket with status `deleted` is a
+Streams: groups (names for group ids), users (incremental: end users -> requesters, agents -> agents),
+tickets (cursor-based `/api/v2/incremental/tickets/cursor.json`; a ticket with status `deleted` is a
 deletion), ticket events (time-based `/api/v2/incremental/ticket_events.json`: status and group changes become
 request events, public comments by an agent the first response), satisfaction ratings (good -> CSAT 5, bad -> 1).
 Credentials: an API token (`email_env` + `token_env`, sent as `{email}/token:{token}`) or an OAuth `token_env`.
@@ -95,12 +96,13 @@ def _ticket(t: dict) -> dict:
 
 class ZendeskConnector(Connector):
     name = "zendesk"
-    title = "Zendesk Support: incremental exports of tickets, ticket events and satisfaction ratings"
+    title = "Zendesk Support: groups, and incremental exports of users, tickets, ticket events, ratings"
     prefetch = True
     options_help = {"url": "https://<subdomain>.zendesk.com", "email_env": "variable holding the agent email",
                     "token_env": "variable holding the API token (or an OAuth token without email_env)",
                     "start_time": "first run: epoch seconds to start from (default 0)",
-                    "page_size": "records per page (default 1000)"}
+                    "page_size": "records per page (default 1000)",
+                    "department": "department of the desk's agents (default IT)"}
 
     def _client(self) -> ApiClient:
         token = self.secret("token")
@@ -116,13 +118,56 @@ class ZendeskConnector(Connector):
     def chunks(self) -> Iterator[Chunk]:
         client = self._client()
         size = int(self.option("page_size", 1000))
+        self.groups: dict[str, str] = {}
         try:
+            yield from self._groups(client)
+            yield from self._users(client, size)
             yield from self._tickets(client, size)
             yield Chunk(flush_after=True)
             yield from self._events(client, size)
             yield from self._ratings(client)
         finally:
             client.close()
+
+    def _groups(self, client: ApiClient) -> Iterator[Chunk]:
+        """Every group (a handful; read whole each run): tickets and events carry group names, not ids."""
+        url, params = "/api/v2/groups", {"page[size]": 100}
+        while url:
+            body, response = client.get(url, params=params)
+            groups = body.get("groups") if isinstance(body, dict) else None
+            if not isinstance(groups, list):
+                raise ConnectorError("zendesk: a groups page without a groups list")
+            self.groups |= {str(g["id"]): g.get("name") or str(g["id"]) for g in groups if not g.get("deleted")}
+            yield Chunk(payloads=[page_payload("groups_page", response)],
+                        id_map=[("group", str(g["id"]), g.get("name") or str(g["id"])) for g in groups])
+            url = (body.get("links") or {}).get("next") if (body.get("meta") or {}).get("has_more") else None
+            params = None
+
+    def _users(self, client: ApiClient, size: int) -> Iterator[Chunk]:
+        """Users (cursor-based incremental export): end users are requesters, agents and admins are agents of
+        the desk's department (option `department`, default IT)."""
+        cursor = self.cursors.get("users")
+        params = {"per_page": size} | ({"cursor": cursor} if cursor else
+                                       {"start_time": int(self.option("start_time", 0))})
+        department = self.option("department", "IT")
+        while True:
+            body, response = client.get("/api/v2/incremental/users/cursor.json", params=params)
+            users = body.get("users") if isinstance(body, dict) else None
+            if not isinstance(users, list):
+                raise ConnectorError("zendesk: a users page without a users list")
+            chunk = Chunk(payloads=[page_payload("users_page", response)])
+            chunk.add("requesters", [{"requester_id": str(u["id"]), "org_unit": _str(u.get("organization_id")),
+                                      "role": "employee"} for u in users if u.get("role") == "end-user"])
+            chunk.add("agents", [{"agent_id": str(u["id"]), "department": department,
+                                  "assigned_group": self.groups.get(str(u.get("default_group_id")),
+                                                                    _str(u.get("default_group_id")))}
+                                 for u in users if u.get("role") in ("agent", "admin")])
+            if body.get("after_cursor"):
+                chunk.cursors["users"] = body["after_cursor"]
+            yield chunk
+            if body.get("end_of_stream") or not body.get("after_cursor"):
+                return
+            params = {"per_page": size, "cursor": body["after_cursor"]}
 
     def _tickets(self, client: ApiClient, size: int) -> Iterator[Chunk]:
         cursor = self.cursors.get("tickets")
@@ -131,6 +176,8 @@ class ZendeskConnector(Connector):
         while True:
             _, response = client.get("/api/v2/incremental/tickets/cursor.json", params=params, parse=False)
             body, frame = _tickets_page(response, client)
+            if frame.height and self.groups:
+                frame = frame.with_columns(pl.col("assigned_group").replace(self.groups))
             chunk = Chunk(payloads=[page_payload("tickets_page", response)])
             if frame.height:
                 chunk.frames["requests"] = frame.filter(pl.col("status") != "deleted").drop("_deleted_at")
@@ -162,9 +209,10 @@ class ZendeskConnector(Connector):
                                            "from_value": STATUS_MAP.get(str(child.get("previous_value")), None),
                                            "to_value": STATUS_MAP.get(str(child["status"]), "unknown")})
                     elif "group_id" in child:
+                        old, new = _str(child.get("previous_value")), _str(child["group_id"])
                         rows.append(row | {"event_type": "assignment_change",
-                                           "from_value": _str(child.get("previous_value")),
-                                           "to_value": _str(child["group_id"])})
+                                           "from_value": self.groups.get(old, old) if old else None,
+                                           "to_value": self.groups.get(new, new) if new else None})
                     elif child.get("event_type") == "Comment":
                         rows.append(row | {"event_type": "comment", "is_public": bool(child.get("public"))})
             chunk = Chunk(payloads=[page_payload("ticket_events_page", response)])

@@ -93,6 +93,10 @@ class FakeSaaS:
         base = f"http://{h.headers.get('Host')}"
         if url.path.startswith("/api/now/table/"):
             return self._servicenow(h, url.path.rsplit("/", 1)[1], q, base)
+        if url.path.startswith("/api/v2/groups"):
+            return self._zendesk_groups(h, q, base)
+        if url.path.startswith("/api/v2/incremental/users/cursor"):
+            return self._zendesk_users(h, q, base)
         if url.path.startswith("/api/v2/incremental/tickets/cursor"):
             return self._zendesk_tickets(h, q, base)
         if url.path.startswith("/api/v2/incremental/ticket_events"):
@@ -141,6 +145,24 @@ class FakeSaaS:
         self._send(h, 200, {"tickets": page, "after_cursor": after, "before_cursor": None,
                             "after_url": f"{base}/api/v2/incremental/tickets/cursor.json?cursor={after}",
                             "end_of_stream": len(rows) <= per_page})
+
+    def _zendesk_groups(self, h: BaseHTTPRequestHandler, q: dict, base: str) -> None:
+        size, start = int(q.get("page[size]", 100)), int(q.get("page[after]", 0))
+        rows = sorted(self.zendesk["groups"], key=lambda g: g["id"])
+        more = start + size < len(rows)
+        self._send(h, 200, {"groups": rows[start:start + size], "meta": {"has_more": more},
+                            "links": {"next": f"{base}/api/v2/groups?page[size]={size}&page[after]={start + size}"
+                                      if more else None}})
+
+    def _zendesk_users(self, h: BaseHTTPRequestHandler, q: dict, base: str) -> None:
+        per_page = int(q.get("per_page", 1000))
+        rows = sorted(self.zendesk["users"], key=lambda u: (_epoch(u["updated_at"]), u["id"]))
+        if "cursor" in q:
+            last = tuple(int(x) for x in q["cursor"].split("-"))
+            rows = [u for u in rows if (_epoch(u["updated_at"]), u["id"]) > last]
+        page = rows[:per_page]
+        after = f"{_epoch(page[-1]['updated_at'])}-{page[-1]['id']}" if page else q.get("cursor", "0-0")
+        self._send(h, 200, {"users": page, "after_cursor": after, "end_of_stream": len(rows) <= per_page})
 
     def _zendesk_events(self, h: BaseHTTPRequestHandler, q: dict, base: str) -> None:
         per_page = int(q.get("per_page", 1000))

@@ -51,6 +51,11 @@ def fake(monkeypatch):
         {"id": 7001, "ticket_id": 1, "created_at": "2026-04-01T08:30:00Z", "updater_id": 31,
          "child_events": [{"status": "open", "previous_value": "new"}, {"group_id": 56, "previous_value": 55},
                           {"event_type": "Comment", "public": True}]}]
+    server.zendesk["groups"] = [{"id": 55, "name": "IT Helpdesk"}, {"id": 56, "name": "Network"}]
+    server.zendesk["users"] = [
+        {"id": 901, "role": "end-user", "organization_id": 3, "updated_at": "2026-03-01T00:00:00Z"},
+        {"id": 902, "role": "end-user", "organization_id": None, "updated_at": "2026-03-01T00:00:00Z"},
+        {"id": 31, "role": "agent", "default_group_id": 56, "updated_at": "2026-03-02T00:00:00Z"}]
     server.zendesk["satisfaction_ratings"] = [
         {"id": 8001, "ticket_id": 1, "score": "good", "updated_at": "2026-04-02T08:00:00Z"},
         {"id": 8002, "ticket_id": 2, "score": "bad", "updated_at": "2026-04-02T09:00:00Z"},
@@ -97,10 +102,14 @@ def test_zendesk_tickets_events_ratings_and_deletions(fake, tmp_path):
     run = _run(con, "zendesk", url)
     assert run.totals()["requests"]["loaded"] == 5
     assert len([r for r in server.requests if r.startswith("/api/v2/incremental/tickets")]) == 3  # 2+2+1
-    assert _rows(con, "select request_id, channel, priority, status from raw.requests where request_id = '1'") == \
-        [("1", "email", "P2", "in_progress")]
+    assert _rows(con, "select request_id, channel, priority, status, assigned_group from raw.requests "
+                      "where request_id = '1'") == [("1", "email", "P2", "in_progress", "IT Helpdesk")]
+    # group ids read as the groups' names, in tickets and in their events
     assert sorted(_rows(con, "select event_type, from_value, to_value from raw.request_events")) == [
-        ("assignment_change", "55", "56"), ("comment", None, None), ("status_change", "new", "in_progress")]
+        ("assignment_change", "IT Helpdesk", "Network"), ("comment", None, None),
+        ("status_change", "new", "in_progress")]
+    assert _rows(con, "select requester_id, org_unit from raw.requesters order by 1") == [("901", "3"), ("902", None)]
+    assert _rows(con, "select agent_id, department, assigned_group from raw.agents") == [("31", "IT", "Network")]
     # 'offered' is not an answer: only good (5) and bad (1) become survey answers
     assert sorted(_rows(con, "select request_id, csat_score from raw.surveys")) == [("1", 5), ("2", 1)]
     # ticket 2 is deleted upstream and ticket 5 changes: the next run reads from the cursor only
