@@ -26,8 +26,9 @@ SOURCE_ASSETS = configured_source_assets()
 
 
 @dg.multi_asset(
-    deps=[a.key for a in SOURCE_ASSETS],  # configured connectors land first
-    specs=[dg.AssetSpec(k, group_name="raw", kinds={"duckdb"}, description=f"raw.{e} as received")
+    # the raw tables come after every configured source's connector has landed
+    specs=[dg.AssetSpec(k, group_name="raw", kinds={"duckdb"}, description=f"raw.{e} as received",
+                        deps=[a.key for a in SOURCE_ASSETS])
            for e, k in RAW_KEYS.items()]
     + [dg.AssetSpec(k, group_name="reference", kinds={"duckdb"}, description=f"reference.{t} from config/")
        for t, k in REFERENCE_KEYS.items()],

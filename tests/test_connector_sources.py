@@ -67,3 +67,28 @@ def test_cli_lists_connectors_and_reports_user_errors(tmp_path, capsys):
         assert main(["ingest", "nosuch"]) == 2
         assert main(["ingest", "servicenow"]) == 2
     assert "give --file" in capsys.readouterr().err
+
+
+def test_esm_build_runs_the_configured_sources_first(tmp_path):
+    """With a sources.yml, the Dagster definitions gain an asset per source upstream of raw landing, and
+    `esm build` ingests them, builds and publishes (a fresh process: definitions are made at import)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    config = tmp_path / "config"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "config", config)
+    (config / "sources.yml").write_text(
+        f"sources:\n  - name: procurement\n    connector: process_log\n"
+        f"    options: {{file: '{DATA / 'purchase.xes'}', end_activities: Order}}\n"
+        f"  - name: slack\n    connector: chat\n"
+        f"    options: {{platform: slack, file: '{DATA / 'slack'}', channels: it-help}}\n")
+    env = os.environ | {"ESM_CONFIG_DIR": str(config), "ESM_HOME": str(tmp_path / "home"),
+                        "DAGSTER_HOME": str(tmp_path / "home" / "dagster")}
+    esm = [sys.executable, "-m", "esm.cli"]
+    build = subprocess.run(esm + ["build"], env=env, capture_output=True, text=True, timeout=600)
+    assert build.returncode == 0, build.stderr[-3000:]
+    con = duckdb.connect(str(tmp_path / "home" / "published" / "warehouse.duckdb"), read_only=True)
+    assert con.execute("select source_system, count(*) from marts.fct_requests group by 1 order by 1").fetchall() \
+        == [("procurement", 2), ("slack", 2)]
