@@ -146,12 +146,8 @@ class ZendeskConnector(Connector):
     def _users(self, client: ApiClient, size: int) -> Iterator[Chunk]:
         """Users (cursor-based incremental export): end users are requesters, agents and admins are agents of
         the desk's department (option `department`, default IT)."""
-        cursor = self.cursors.get("users")
-        params = {"per_page": size} | ({"cursor": cursor} if cursor else
-                                       {"start_time": int(self.option("start_time", 0))})
         department = self.option("department", "IT")
-        while True:
-            body, response = client.get("/api/v2/incremental/users/cursor.json", params=params)
+        for body, response in self._cursor_pages(client, "users", size, parse=True):
             users = body.get("users") if isinstance(body, dict) else None
             if not isinstance(users, list):
                 raise ConnectorError("zendesk: a users page without a users list")
@@ -165,16 +161,25 @@ class ZendeskConnector(Connector):
             if body.get("after_cursor"):
                 chunk.cursors["users"] = body["after_cursor"]
             yield chunk
+
+    def _cursor_pages(self, client: ApiClient, stream: str, size: int, parse: bool) -> Iterator[tuple[dict, object]]:
+        """The pages of a cursor-based incremental export, from this stream's cursor (or `start_time`). The caller
+        reads each page (`parse=False`: in bulk) and hands back its body through the generator's send()."""
+        cursor = self.cursors.get(stream)
+        params = {"per_page": size} | ({"cursor": cursor} if cursor else
+                                       {"start_time": int(self.option("start_time", 0))})
+        while True:
+            body, response = client.get(f"/api/v2/incremental/{stream}/cursor.json", params=params, parse=parse)
+            body = (yield body, response) or body  # a bulk reader sends the body it read
             if body.get("end_of_stream") or not body.get("after_cursor"):
                 return
             params = {"per_page": size, "cursor": body["after_cursor"]}
 
     def _tickets(self, client: ApiClient, size: int) -> Iterator[Chunk]:
-        cursor = self.cursors.get("tickets")
-        params = {"per_page": size} | ({"cursor": cursor} if cursor else
-                                       {"start_time": int(self.option("start_time", 0))})
-        while True:
-            _, response = client.get("/api/v2/incremental/tickets/cursor.json", params=params, parse=False)
+        pages = self._cursor_pages(client, "tickets", size, parse=False)
+        page = next(pages, None)
+        while page is not None:
+            response = page[1]
             body, frame = _tickets_page(response, client)
             if frame.height and self.groups:
                 frame = frame.with_columns(pl.col("assigned_group").replace(self.groups))
@@ -186,9 +191,10 @@ class ZendeskConnector(Connector):
             if body.get("after_cursor"):
                 chunk.cursors["tickets"] = body["after_cursor"]
             yield chunk
-            if body.get("end_of_stream") or not body.get("after_cursor"):
-                return
-            params = {"per_page": size, "cursor": body["after_cursor"]}
+            try:
+                page = pages.send(body)
+            except StopIteration:
+                page = None
 
     def _events(self, client: ApiClient, size: int) -> Iterator[Chunk]:
         start = int(self.cursors.get("ticket_events") or self.option("start_time", 0))
