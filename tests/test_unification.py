@@ -26,6 +26,7 @@ DATA = Path(__file__).parent / "data"
 def published(tmp_path_factory):
     server = FakeSaaS()
     server.jira = [_jira_issue(n, f"2026-05-0{n}T11:00:00.000+0800") for n in range(4, 6)]
+    server.jira[0]["fields"]["reporter"] = {"accountId": "U1"}  # the same person as in Slack (one directory)
     server.zendesk["tickets"] = [_zd_ticket(n, f"2026-04-0{n}T09:00:00Z") for n in range(1, 4)]
     server.zendesk["ticket_events"] = [
         {"id": 7001, "ticket_id": 2, "created_at": "2026-04-01T08:30:00Z", "updater_id": 31,
@@ -53,7 +54,10 @@ def published(tmp_path_factory):
             con.close()
             assert main(["build"]) == 0
             pub = duckdb.connect(str(p.published), read_only=True)
-            yield pub, p
+            work = duckdb.connect(str(p.warehouse), read_only=True)
+            links = work.execute("select member_id, root_id from intermediate.int_requests__door_links").fetchall()
+            work.close()
+            yield pub, p, {"links": links}
             pub.close()
     finally:
         server.stop()
@@ -65,12 +69,16 @@ def _one(con, sql: str):
 
 
 def test_chat_that_became_a_jira_ticket_is_one_request(published):
-    con, _ = published
+    con, _, work = published
     row = _one(con, """select door_count, channel, first_contact_source_system, opened_at::varchar,
                               first_response_at::varchar, service_id
                        from marts.fct_requests where request_id = 'jira:HELP-4'""")
     # Slack ts keep their microseconds
     assert row == (2, "slack", "slack", "2026-05-04 00:00:00.0001", "2026-05-04 00:10:00.0002", "GEN-IT-ACCESS")
+    assert work["links"] == [("slack:it-help:1777852800.000100", "jira:HELP-4")]
+    # the thread's messages are HELP-4's events now: Mei's "works, thanks" in Slack is a requester follow-up
+    assert _one(con, "select has_requester_followup, is_first_contact_resolution from marts.fct_requests "
+                     "where request_id = 'jira:HELP-4'") == (True, False)
     # the Slack thread itself is gone from the marts; the other Slack question and no #random chatter remain
     slack = con.execute("select subject_count from (select count(*) as subject_count from marts.fct_requests "
                         "where source_system = 'slack')").fetchone()
@@ -78,7 +86,7 @@ def test_chat_that_became_a_jira_ticket_is_one_request(published):
 
 
 def test_chat_conversations_become_requests_with_channel_response_and_service(published):
-    con, _ = published
+    con, _, _ = published
     rows = con.execute("""select source_system, channel, first_response_minutes, service_id
                           from marts.fct_requests where source_system in ('wecom', 'feishu', 'dingtalk')
                           order by source_system, opened_at""").fetchall()
@@ -93,13 +101,13 @@ def test_chat_conversations_become_requests_with_channel_response_and_service(pu
 
 
 def test_deleted_ticket_and_its_children_leave_the_marts(published):
-    con, _ = published
+    con, _, _ = published
     assert con.execute("select source_request_id from marts.fct_requests where source_system = 'zendesk' "
                        "order by 1").fetchall() == [("1",), ("3",)]
 
 
 def test_status_accounts_for_every_source(published):
-    _, p = published
+    _, p, _ = published
     from esm.status import warehouse_status
 
     status = json.loads(json.dumps(warehouse_status(p.published), default=str))

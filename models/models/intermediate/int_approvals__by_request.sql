@@ -1,6 +1,6 @@
 -- Per request with approvals: how many, whether all were granted, and before fulfilment ended.
 with approvals as (
-    select * from {{ ref('stg_esm_export__approvals') }}
+    {{ with_unified_request(ref('stg_esm_export__approvals')) }}
 ),
 
 requests as (

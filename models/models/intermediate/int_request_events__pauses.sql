@@ -1,6 +1,6 @@
 -- Segments during which a request sat in a pause status (the SLA clock stops), one row per segment.
 with events as (
-    select * from {{ ref('stg_esm_export__request_events') }}
+    {{ with_unified_request(ref('stg_esm_export__request_events')) }}
     where event_type = 'status_change'
 ),
 

@@ -1,6 +1,6 @@
 -- Per request: reassignments, reopens, departments revisited, requester follow-ups, the source's SLA outcome.
 with events as (
-    select * from {{ ref('stg_esm_export__request_events') }}
+    {{ with_unified_request(ref('stg_esm_export__request_events')) }}
 ),
 
 requests as (

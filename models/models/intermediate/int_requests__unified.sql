@@ -3,7 +3,7 @@
 -- links to the end; the surviving request keeps the earliest opening, the earliest response and the channel
 -- of first contact. Absorbed requests leave the marts; links to requests never received are ignored.
 -- Where a source records no first response, the first public comment by someone else is the response.
-with recursive received as (
+with received as (
     select * from {{ ref('stg_esm_export__requests') }}
 ),
 
@@ -23,27 +23,8 @@ requests as (
     left join replies as p on r.request_id = p.request_id
 ),
 
-links as (
-    select l.request_id as member_id, min(l.linked_request_id) as target_id
-    from {{ ref('stg_esm_export__request_links') }} as l
-    inner join requests as t on l.linked_request_id = t.request_id
-    where l.linked_request_id != l.request_id
-    group by l.request_id
-),
-
-chains as (
-    select member_id, target_id as root_id, 1 as depth from links
-    union all
-    select c.member_id, l.target_id, c.depth + 1
-    from chains as c
-    inner join links as l on c.root_id = l.member_id
-    where c.depth < 10 and l.target_id != c.member_id
-),
-
 roots as (
-    select member_id, root_id
-    from chains
-    qualify row_number() over (partition by member_id order by depth desc) = 1
+    select member_id, root_id from {{ ref('int_requests__door_links') }}
 ),
 
 groups as (

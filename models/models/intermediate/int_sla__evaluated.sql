@@ -97,7 +97,7 @@ due as (
 
 assignments as (
     select request_id, occurred_at, to_value as assigned_group
-    from {{ ref('stg_esm_export__request_events') }}
+    from ({{ with_unified_request(ref('stg_esm_export__request_events')) }})
     where event_type = 'assignment_change'
 ),
 

@@ -1,6 +1,6 @@
 -- Tasks with the effort cost of the agent who did them.
 with tasks as (
-    select * from {{ ref('stg_esm_export__tasks') }}
+    {{ with_unified_request(ref('stg_esm_export__tasks')) }}
 ),
 
 agents as (

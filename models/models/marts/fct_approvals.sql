@@ -1,6 +1,6 @@
 -- One row per approval step, with how long the approver took and the request's context.
 with approvals as (
-    select * from {{ ref('stg_esm_export__approvals') }}
+    {{ with_unified_request(ref('stg_esm_export__approvals')) }}
 ),
 
 requests as (

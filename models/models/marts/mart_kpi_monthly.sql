@@ -15,7 +15,7 @@ surveys as (
         count(nps_score) as nps_answers,
         count(*) filter (where nps_score >= 9) as nps_promoters,
         count(*) filter (where nps_score <= 6) as nps_detractors
-    from {{ ref('stg_esm_export__surveys') }}
+    from ({{ with_unified_request(ref('stg_esm_export__surveys')) }})
     group by request_id
 ),
 
