@@ -135,38 +135,43 @@ def land_relation(con: duckdb.DuckDBPyConnection, source: str, entity: str, src:
     # cast to the format's types, so a record hashes the same whichever door it came through;
     # a value that does not cast is a reason to quarantine, not a silent null
     recast = [c for c, t in described if c in cols and t.lower() != contract.columns[c].lower()]
-    # columns a source does not send are null, so every rule can read them
+    # each cast once; the received value of a recast column travels beside it (`_in_<column>`) until checked.
+    # Columns a source does not send are null, so every rule can read them.
+    received = {c: f'"_in_{c}"' for c in recast} | {h: f'"{RAW_HINT}{h}"' for h in hints}
     typed = ", ".join([f'{_cast(f"o.{chr(34)}{c}{chr(34)}", contract.columns[c])} as "{c}"' if c in recast
                        else f'o."{c}"' for c in cols]
-                      + [f'null::{t} as "{c}"' for c, t in contract.columns.items() if c not in cols])
-    cast_checks = [(f"unparseable {c}",
-                    f'o."{c}" is not null and {_cast(f"o.{chr(34)}{c}{chr(34)}", contract.columns[c])} is null')
-                   for c in recast]
-    cast_checks += [(f"unparseable {h}", f'o."{RAW_HINT}{h}" is not null') for h in sorted(hints)]
+                      + [f'null::{t} as "{c}"' for c, t in contract.columns.items() if c not in cols]
+                      + [f'o."{c}" as {received[c]}' for c in recast] + [f"o.{received[h]}" for h in hints])
+    cast_checks = [(f"unparseable {c}", f'i.{received[c]} is not null and i."{c}" is null') for c in recast]
+    cast_checks += [(f"unparseable {h}", f"i.{received[h]} is not null") for h in sorted(hints)]
     cast_reason = ("case " + " ".join(f"when {p} then '{w}'" for w, p in cast_checks) + " end") if cast_checks \
         else "null::varchar"
     rule_reason = "case " + " ".join(
         f"when {pred.format(raw=RAW, source=source)} then '{why}'" for why, pred in contract.all_checks()) + " end"
     row_expr = f"{row_col} + 1" if row_col else "row_number() over ()"
 
-    def as_json(alias: str, received: bool = False) -> str:
-        fields = ", ".join(
-            f'"{c}" := coalesce({alias}."{RAW_HINT}{c}", cast({alias}."{c}" as varchar))' if received and c in hints
-            else f'"{c}" := {alias}."{c}"' for c in cols)
-        return f"to_json(struct_pack({fields}))"
+    def as_json(alias: str, as_received: bool = False) -> str:
+        """The record as JSON: as typed, or (as_received) as it came, where a value was recast or did not parse."""
+        def value(c: str) -> str:
+            if as_received and c in recast:
+                return f"{alias}.{received[c]}"
+            if as_received and c in hints:
+                return f'coalesce({alias}.{received[c]}, cast({alias}."{c}" as varchar))'
+            return f'{alias}."{c}"'
+        return f"to_json(struct_pack({', '.join(f'{chr(34)}{c}{chr(34)} := {value(c)}' for c in cols)}))"
 
     # one pass over the source: typed, checked and hashed (materialized, so the source is read once)
-    hint_list = "".join(f', "{RAW_HINT}{h}"' for h in sorted(hints))
+    hint_list = "".join(f", {received[h]}" for h in hints)
+    dropped = ", ".join(["_cast_reason"] + list(received.values()))
     con.execute(f"""
         create or replace temp table _hashed as
         with originals as (select {col_list}{hint_list}, {row_expr} as _source_row from {src}),
-        typed as (
-            select {typed}, o._source_row, {cast_reason} as _cast_reason,
-                   case when _cast_reason is not null then {as_json("o", received=True)} end as _cast_original
-            from originals o)
-        select i.* exclude (_cast_reason), coalesce(i._cast_reason, {rule_reason}) as _reason,
+        typed as (select {typed}, o._source_row from originals o),
+        reasoned as (select i.*, {cast_reason} as _cast_reason from typed i)
+        select i.* exclude ({dropped}), coalesce(i._cast_reason, {rule_reason}) as _reason,
+               case when i._cast_reason is not null then {as_json("i", as_received=True)} end as _cast_original,
                hash(struct_pack({", ".join(f'"{c}" := i."{c}"' for c in cols)})) as _record_hash
-        from typed i""")
+        from reasoned i""")
     records_in = con.execute("select count(*) from _hashed").fetchone()[0]
     # the first copy of each record not already in raw for this source: good ones to raw, bad ones to quarantine
     fresh = f"""
@@ -188,9 +193,8 @@ def land_relation(con: duckdb.DuckDBPyConnection, source: str, entity: str, src:
         {fresh} and b._reason is not null""",
                               {"source": source, "load_id": load_id, "file": label, "entity": entity}).fetchone()[0]
     con.execute("drop table _hashed")
-    kept = (loaded + quarantined, quarantined)
-    result = LoadResult(load_id, source, entity, label, int(records_in), int(kept[0] - kept[1]),
-                        int(kept[1]), int(records_in - kept[0]))
+    result = LoadResult(load_id, source, entity, label, int(records_in), int(loaded), int(quarantined),
+                        int(records_in - loaded - quarantined))
     log_load(con, result)
     return result
 
