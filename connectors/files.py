@@ -31,19 +31,10 @@ import yaml
 from connectors.contracts import BY_ENTITY
 from connectors.framework import Chunk, Connector, ConnectorError
 from connectors.landing import RAW_HINT
+from connectors.sql import ident, quote, value_map
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
            ".xlsx": "xlsx", ".xls": "xlsx"}
-
-
-def quote(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + str(text).replace("'", "''") + "'"
-
-
-def ident(name: str) -> str:
-    """A SQL identifier."""
-    return '"' + str(name).replace('"', '""') + '"'
 
 
 def keep_received_file(path: Path, kind: str) -> tuple[str, str, dict]:
@@ -105,10 +96,9 @@ def select_list(mapping: dict[str, Any], source_columns: list[str], label: str) 
         expr = f"nullif(trim(cast({ref} as varchar)), '')"
         values = (mapping.get("values") or {}).get(target)
         if values:
-            whens = " ".join(f"when {quote(str(k).lower())} then {quote(v)}" for k, v in values.items())
             fallback = quote(mapping["values_default"][target]) if target in (mapping.get("values_default") or {}) \
                 else expr
-            expr = f"case lower({expr}) {whens} else {fallback} end"
+            expr = value_map(expr, values, fallback)
         fmt = spec.get("format") or (default_format if types[target] == "timestamp" else None)
         if fmt and types[target] == "timestamp":
             # parsed here; what does not parse travels beside it as text, and landing quarantines the record

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from connectors.framework import Chunk, Connector, ConnectorError
+from connectors.sql import quote, value_map
 
 # incident_state / state labels -> the canonical request states (overridable with the `status_map` option)
 STATUS_MAP = {
@@ -33,13 +34,6 @@ CHANNEL_MAP = {"phone": "phone", "email": "email", "self service": "portal", "se
                "virtual_agent": "chat", "web": "portal"}
 PRIORITY_MAP = {"1": "P1", "2": "P2", "3": "P3", "4": "P4", "5": "P4"}
 EVENT_LOG_DATE = "%d/%m/%Y %H:%M"
-
-
-def _sql_map(expr: str, mapping: dict[str, str], default: str) -> str:
-    """A CASE over lower(trim(expr)) from a Python mapping (values quoted safely)."""
-    whens = " ".join(f"when '{k.replace(chr(39), chr(39) * 2)}' then '{v.replace(chr(39), chr(39) * 2)}'"
-                     for k, v in mapping.items())
-    return f"case lower(trim({expr})) {whens} else {default} end"
 
 
 def _csv_path(path: Path, workdir: Path) -> Path:
@@ -97,8 +91,7 @@ class ServiceNowConnector(Connector):
         fmt = self.option("date_format", EVENT_LOG_DATE).replace("'", "''")
         tz = self.option("timezone", "UTC").replace("'", "''")
         status_map = STATUS_MAP | {k.lower(): v for k, v in (self.option("status_map") or {}).items()}
-        quoted = str(csv).replace("'", "''")
-        src = f"read_csv('{quoted}', all_varchar = true, nullstr = '?', header = true)"
+        src = f"read_csv({quote(str(csv))}, all_varchar = true, nullstr = '?', header = true)"
         cols = {r[0] for r in con.execute(f"describe select * from {src}").fetchall()}
         needed = {"number", "opened_at"}
         if not needed <= cols:
@@ -111,8 +104,8 @@ class ServiceNowConnector(Connector):
             return f"try_strptime({col(name)}, '{fmt}')" if name in cols else "null::timestamp"
 
         state = col("incident_state", col("state"))
-        channel = _sql_map(col("contact_type", "''"), CHANNEL_MAP, "'other'")
-        priority = _sql_map("split_part(" + col("priority", "''") + ", ' ', 1)", PRIORITY_MAP, "null")
+        channel = value_map("trim(" + col("contact_type", "''") + ")", CHANNEL_MAP, "'other'")
+        priority = value_map("trim(split_part(" + col("priority", "''") + ", ' ', 1))", PRIORITY_MAP, "null")
         order = f"try_cast({col('sys_mod_count', '0')} as integer)"
         con.execute(f"""
             create or replace temp table _sn_snapshots as
@@ -122,8 +115,8 @@ class ServiceNowConnector(Connector):
         con.execute(f"""
             create or replace temp table _sn_steps as
             select number, _version, _versions, _row,
-                   {_sql_map(state, status_map, "'unknown'")} as status,
-                   lag({_sql_map(state, status_map, "'unknown'")}) over w as prev_status,
+                   {value_map(f"trim({state})", status_map, "'unknown'")} as status,
+                   lag({value_map(f"trim({state})", status_map, "'unknown'")}) over w as prev_status,
                    {col("assignment_group")} as assigned_group,
                    lag({col("assignment_group")}) over w as prev_group,
                    coalesce(try_cast({col("reopen_count", "0")} as integer), 0) as reopen_count,
@@ -140,7 +133,7 @@ class ServiceNowConnector(Connector):
                    {channel} as channel, {priority} as priority,
                    try_cast(split_part({col("urgency", "''")}, ' ', 1) as bigint) as urgency,
                    try_cast(split_part({col("impact", "''")}, ' ', 1) as bigint) as impact,
-                   {_sql_map(state, status_map, "'unknown'")} as status,
+                   {value_map(f"trim({state})", status_map, "'unknown'")} as status,
                    {col("closed_code")} as resolution_code, {col("assignment_group")} as assigned_group,
                    {col("assigned_to")} as agent_id, {ts("opened_at")} as opened_at,
                    -- opened_at is editable in ServiceNow: a first move stamped before it counts as at opening

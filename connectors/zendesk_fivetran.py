@@ -12,16 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from connectors.files import quote
 from connectors.framework import Chunk, Connector, ConnectorError
+from connectors.sql import quote, value_map
 from connectors.zendesk import CHANNEL_MAP, PRIORITY_MAP, STATUS_MAP
 
 ALIAS = "_fivetran_zendesk"
-
-
-def _case(expr: str, mapping: dict[str, str], default: str) -> str:
-    whens = " ".join(f"when {quote(k)} then {quote(v)}" for k, v in mapping.items())
-    return f"case lower(cast({expr} as varchar)) {whens} else {default} end"
 
 
 class ZendeskFivetranConnector(Connector):
@@ -63,9 +58,9 @@ class ZendeskFivetranConnector(Connector):
             select * from {s}.ticket where {self._since('ticket')}""")
         con.execute(f"""create or replace temp view _zf_requests as
             select cast(id as varchar) as request_id, cast(requester_id as varchar) as requester_id,
-                   {_case('via_channel', CHANNEL_MAP, "'other'")} as channel,
-                   {_case('priority', PRIORITY_MAP, "'P3'")} as priority,
-                   {_case('status', STATUS_MAP, "'unknown'")} as status,
+                   {value_map('via_channel', CHANNEL_MAP, "'other'")} as channel,
+                   {value_map('priority', PRIORITY_MAP, "'P3'")} as priority,
+                   {value_map('status', STATUS_MAP, "'unknown'")} as status,
                    cast(group_id as varchar) as assigned_group, cast(assignee_id as varchar) as agent_id,
                    created_at as opened_at, updated_at, 'UTC' as timezone, type as source_category,
                    subject
@@ -77,9 +72,9 @@ class ZendeskFivetranConnector(Connector):
                        cast(ticket_id as varchar) as request_id,
                        case field_name when 'status' then 'status_change' else 'assignment_change' end as event_type,
                        updated as occurred_at,
-                       case when field_name = 'status' then {_case('prev', STATUS_MAP, 'prev')} else prev end
+                       case when field_name = 'status' then {value_map('prev', STATUS_MAP, 'prev')} else prev end
                            as from_value,
-                       case when field_name = 'status' then {_case('value', STATUS_MAP, 'value')} else value end
+                       case when field_name = 'status' then {value_map('value', STATUS_MAP, 'value')} else value end
                            as to_value,
                        cast(user_id as varchar) as actor_id, false as is_public
                 from (select *, lag(value) over (partition by ticket_id, field_name order by updated) as prev
