@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from connectors.framework import ConnectorError
+from connectors.framework import Connector, ConnectorError
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,15 @@ class ApiClient:
         self.client = httpx.Client(base_url=base_url.rstrip("/"), auth=auth, headers=headers or {},
                                    timeout=timeout, follow_redirects=True)
 
+    @classmethod
+    def for_connector(cls, connector: Connector, auth: httpx.Auth | tuple[str, str] | None = None,
+                      headers: dict[str, str] | None = None) -> ApiClient:
+        """The client of an API connector: its `url` option, and its retry options (max_retries, backoff,
+        max_wait) where the source sets them."""
+        return cls(connector.name, connector.option("url", required=True), auth=auth, headers=headers,
+                   max_retries=int(connector.option("max_retries", 5)),
+                   backoff=float(connector.option("backoff", 0.5)), max_wait=float(connector.option("max_wait", 60)))
+
     def close(self) -> None:
         self.client.close()
 
@@ -80,9 +89,7 @@ class ApiClient:
             try:
                 return response.json(), response
             except (json.JSONDecodeError, UnicodeDecodeError):
-                raise ConnectorError(f"{self.name}: malformed page from {response.url} (not JSON: "
-                                     f"{response.text[:80]!r}); what came before it is landed, "
-                                     "the next run resumes from there") from None
+                raise self.malformed(response) from None
         raise AssertionError("unreachable")
 
     def malformed(self, response: httpx.Response) -> ConnectorError:

@@ -50,11 +50,8 @@ class JiraServiceManagementConnector(Connector):
         email = self.secret("email")
         if token is None:
             raise ConnectorError("jira: set email_env and token_env in the source options")
-        client = ApiClient("jira", self.option("url", required=True),
-                           auth=(email, token) if email else None,
-                           headers={} if email else {"Authorization": f"Bearer {token}"},
-                           max_retries=int(self.option("max_retries", 5)), backoff=float(self.option("backoff", 0.5)),
-                           max_wait=float(self.option("max_wait", 60)))
+        client = ApiClient.for_connector(self, auth=(email, token) if email else None,
+                                         headers={} if email else {"Authorization": f"Bearer {token}"})
         rt_field = self.option("request_type_field", "customfield_10010")
         sla_field = self.option("sla_field", "customfield_10030")
         sat_field = self.option("satisfaction_field", "customfield_10040")

@@ -58,9 +58,7 @@ class ServiceDeskPlusConnector(Connector):
         cloud = str(self.option("cloud", "false")).lower() == "true"
         headers = {"Accept": "application/vnd.manageengine.sdp.v3+json"}
         headers |= {"Authorization": f"Zoho-oauthtoken {token}"} if cloud else {"authtoken": token}
-        client = ApiClient("sdp", self.option("url", required=True), headers=headers,
-                           max_retries=int(self.option("max_retries", 5)), backoff=float(self.option("backoff", 0.5)),
-                           max_wait=float(self.option("max_wait", 60)))
+        client = ApiClient.for_connector(self, headers=headers)
         size = int(self.option("page_size", 100))
         since = self.cursors.get("requests")
         start = 1

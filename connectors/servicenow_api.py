@@ -84,9 +84,7 @@ def table_api_chunks(conn: ServiceNowConnector) -> Iterator[Chunk]:
     from connectors.servicenow import STATUS_MAP
 
     auth, headers = conn.auth()
-    client = ApiClient("servicenow", conn.option("url"), auth=auth, headers=headers,
-                       max_retries=int(conn.option("max_retries", 5)), backoff=float(conn.option("backoff", 0.5)),
-                       max_wait=float(conn.option("max_wait", 60)))
+    client = ApiClient.for_connector(conn, auth=auth, headers=headers)
     page_size = int(conn.option("page_size", 1000))
     tables = conn.option("tables") or STREAMS
     tables = tables.split(",") if isinstance(tables, str) else tables

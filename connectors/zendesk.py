@@ -111,9 +111,7 @@ class ZendeskConnector(Connector):
         email = self.secret("email")
         auth = (f"{email}/token", token) if email else None
         headers = {} if email else {"Authorization": f"Bearer {token}"}
-        return ApiClient("zendesk", self.option("url", required=True), auth=auth, headers=headers,
-                         max_retries=int(self.option("max_retries", 5)), backoff=float(self.option("backoff", 0.5)),
-                         max_wait=float(self.option("max_wait", 60)))
+        return ApiClient.for_connector(self, auth=auth, headers=headers)
 
     def chunks(self) -> Iterator[Chunk]:
         client = self._client()
