@@ -14,7 +14,6 @@ Inputs are the platforms' own export or API response shapes, saved as files:
 from __future__ import annotations
 
 import json
-import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from connectors.framework import Chunk, Connector, ConnectorError
+from connectors.framework import Chunk, Connector, ConnectorError, add_reference_links
 
 DEFAULT_LINK_PATTERNS = {"servicenow": r"\b(?:INC|RITM|REQ)\d{7}\b", "jira": r"\b[A-Z][A-Z0-9]+-\d+\b"}
 CHANNEL = {"slack": "slack", "feishu": "feishu", "lark": "feishu", "wecom": "wecom", "dingtalk": "dingtalk"}
@@ -163,20 +162,12 @@ class ChatConnector(Connector):
             else:
                 events.append({"event_id": m.message_id, "request_id": request_id, "event_type": "comment",
                                "occurred_at": m.sent_at, "actor_id": m.sender, "is_public": True})
-            self._link(links, request_id, m.text, m.sent_at)
+            add_reference_links(links, request_id, m.text, self.links, m.sent_at)
             chunk.payloads.append(("message", m.message_id, m.__dict__))
         chunk.add("requests", requests)
         chunk.add("request_events", events)
         chunk.add("request_links", list(links.values()))
         return chunk
-
-    def _link(self, links: dict, request_id: str, text: str, at: datetime | None) -> None:
-        for source, pattern in self.links.items():
-            for ref in sorted(set(re.findall(pattern, text or ""))):
-                links[f"{request_id}:{source}:{ref}"] = {
-                    "link_id": f"{request_id}:{source}:{ref}", "request_id": request_id,
-                    "linked_source_system": source, "linked_request_id": ref, "link_type": "reference_in_text",
-                    "linked_at": at}
 
     def _feishu(self, path: Path) -> Chunk:
         tickets = []
@@ -203,11 +194,11 @@ class ChatConnector(Connector):
                              "source_category": t.get("category") or ((t.get("customized_fields") or [{}])[0]
                                                                        or {}).get("value")})
             for m in t.get("messages") or []:
+                sent = _epoch(m["created_at"], millis=True)
                 events.append({"event_id": str(m["id"]), "request_id": tid, "event_type": "comment",
-                               "occurred_at": _epoch(m["created_at"], millis=True), "actor_id": m.get("user_id"),
-                               "is_public": True})
-                self._link(links, tid, m.get("content") or "", _epoch(m["created_at"], millis=True))
-            self._link(links, tid, t.get("description") or "", opened)
+                               "occurred_at": sent, "actor_id": m.get("user_id"), "is_public": True})
+                add_reference_links(links, tid, m.get("content") or "", self.links, sent)
+            add_reference_links(links, tid, t.get("description") or "", self.links, opened)
             chunk.payloads.append(("ticket", tid, t))
         chunk.add("requests", requests)
         chunk.add("request_events", events)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -131,6 +132,17 @@ class Connector:
         if value is None:
             raise ConnectorError(f"{self.name}: environment variable {env_name} is not set (it holds the {key})")
         return value
+
+
+def add_reference_links(links: dict[str, dict], request_id: str, text: str, patterns: dict[str, str],
+                        at: datetime | None) -> None:
+    """Links from `request_id` to the requests of other sources whose reference numbers appear in `text`
+    (`patterns`: source -> regex), into `links` by link id (a reference found again replaces the earlier)."""
+    for source, pattern in patterns.items():
+        for ref in sorted(set(re.findall(pattern, text or ""))):
+            link_id = f"{request_id}:{source}:{ref}"
+            links[link_id] = {"link_id": link_id, "request_id": request_id, "linked_source_system": source,
+                              "linked_request_id": ref, "link_type": "reference_in_text", "linked_at": at}
 
 
 def lookup_ids(con: duckdb.DuckDBPyConnection, source: str, object_types: tuple[str, ...],

@@ -20,7 +20,7 @@ from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 
-from connectors.framework import Chunk, Connector, ConnectorError, lookup_ids
+from connectors.framework import Chunk, Connector, ConnectorError, add_reference_links, lookup_ids
 
 DEFAULT_LINK_PATTERNS = {"servicenow": r"\b(?:INC|RITM|REQ)\d{7}\b"}
 
@@ -135,7 +135,7 @@ class EmailConnector(Connector):
         known = lookup_ids(self.con, self.source_system, ("message",), {p for it in items for p in it[1][:1]})
         roots: dict[str, str] = {}
         chunk = Chunk()
-        requests, events, links = [], [], []
+        requests, events, links = [], [], {}
         for mid, parents, sent, sender, subject, body in items:
             first = parents[0] if parents else None
             root = roots.get(first) or known.get(first) if first else None
@@ -152,17 +152,13 @@ class EmailConnector(Connector):
                 events.append({"event_id": hashlib.sha1(mid.encode()).hexdigest()[:20], "request_id": root,
                                "event_type": "comment", "occurred_at": sent, "actor_id": sender,
                                "is_public": True})
-            for source, pattern in self.links.items():
-                for ref in sorted(set(re.findall(pattern, subject + "\n" + body))):
-                    links.append({"link_id": f"{root}:{source}:{ref}", "request_id": root,
-                                  "linked_source_system": source, "linked_request_id": ref,
-                                  "link_type": "reference_in_text", "linked_at": sent})
+            add_reference_links(links, root, subject + "\n" + body, self.links, sent)
             chunk.payloads.append(("message", mid, {"message_id": mid, "from": sender, "subject": subject,
                                                     "date": str(sent), "references": parents,
                                                     "body": body[:20000]}))
         chunk.add("requests", requests)
         chunk.add("request_events", events)
-        chunk.add("request_links", list({link["link_id"]: link for link in links}.values()))
+        chunk.add("request_links", list(links.values()))
         if cursor:
             chunk.cursors[cursor[0]] = cursor[1]
         yield chunk
