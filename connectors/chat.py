@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from connectors.framework import Chunk, Connector, ConnectorError, add_reference_links
+from connectors.framework import Chunk, Connector, ConnectorError, add_reference_links, utc_naive
 
 DEFAULT_LINK_PATTERNS = {"servicenow": r"\b(?:INC|RITM|REQ)\d{7}\b", "jira": r"\b[A-Z][A-Z0-9]+-\d+\b"}
 CHANNEL = {"slack": "slack", "feishu": "feishu", "lark": "feishu", "wecom": "wecom", "dingtalk": "dingtalk"}
@@ -126,8 +126,7 @@ class ChatConnector(Connector):
         for f in files:
             for conv in _json_records(f):
                 for i, m in enumerate(conv.get("messages") or []):
-                    sent = datetime.fromisoformat(str(m["sent_at"]).replace("Z", "+00:00"))
-                    sent = sent.astimezone(UTC).replace(tzinfo=None) if sent.tzinfo else sent
+                    sent = utc_naive(m["sent_at"])
                     out.append(Message(str(conv["conversation_id"]), f"{conv['conversation_id']}:{i}",
                                        str(m.get("sender_id")), m.get("role") == "customer", sent,
                                        m.get("text") or ""))

@@ -134,6 +134,14 @@ class Connector:
         return value
 
 
+def utc_naive(value: str | None) -> datetime | None:
+    """An ISO 8601 time as naive UTC: one with an offset ('Z', '+08:00') is converted, a naive one is kept."""
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
 def add_reference_links(links: dict[str, dict], request_id: str, text: str, patterns: dict[str, str],
                         at: datetime | None) -> None:
     """Links from `request_id` to the requests of other sources whose reference numbers appear in `text`

@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
-from connectors.framework import Chunk, Connector, ConnectorError
-
-
-def _xes_time(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+from connectors.framework import Chunk, Connector, ConnectorError, utc_naive
 
 
 def read_xes(path: Path) -> pl.DataFrame:
@@ -49,7 +43,7 @@ def read_xes(path: Path) -> pl.DataFrame:
         elif tag == "trace":
             for a in trace_events:
                 ts = a.get("time:timestamp")
-                rows.append((case, a.get("concept:name"), _xes_time(ts) if ts else None, a.get("org:resource"),
+                rows.append((case, a.get("concept:name"), utc_naive(ts), a.get("org:resource"),
                              a.get("lifecycle:transition", "complete").lower()))
             elem.clear()
     return pl.DataFrame(rows, schema={"case_id": pl.String, "activity": pl.String, "timestamp": pl.Datetime("us"),

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import polars as pl
 
-from connectors.framework import Chunk, Connector, ConnectorError
+from connectors.framework import Chunk, Connector, ConnectorError, utc_naive
 from connectors.http import ApiClient, page_payload
 from connectors.landing import RAW_HINT
 
@@ -184,8 +183,8 @@ class ZendeskConnector(Connector):
             chunk = Chunk(payloads=[page_payload("tickets_page", response)])
             if frame.height:
                 chunk.frames["requests"] = frame.filter(pl.col("status") != "deleted").drop("_deleted_at")
-                chunk.deletions = [("requests", i, _ts(at)) for i, at in frame.filter(pl.col("status") == "deleted")
-                                   .select("request_id", "_deleted_at").iter_rows()]
+                deleted = frame.filter(pl.col("status") == "deleted").select("request_id", "_deleted_at")
+                chunk.deletions = [("requests", i, utc_naive(at)) for i, at in deleted.iter_rows()]
             if body.get("after_cursor"):
                 chunk.cursors["tickets"] = body["after_cursor"]
             yield chunk
@@ -243,7 +242,7 @@ class ZendeskConnector(Connector):
                                    "csat_score": 5 if r["score"] == "good" else 1, "answered_at": r.get("updated_at")}
                                   for r in scored])
             if ratings:
-                chunk.cursors["satisfaction_ratings"] = str(max(int(_ts(r["updated_at"]).timestamp())
+                chunk.cursors["satisfaction_ratings"] = str(max(int(utc_naive(r["updated_at"]).timestamp())
                                                                 for r in ratings))
             yield chunk
             url = (body.get("links") or {}).get("next") if (body.get("meta") or {}).get("has_more") else None
@@ -254,7 +253,3 @@ def _str(value) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-def _ts(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC).replace(tzinfo=None)
