@@ -276,18 +276,18 @@ def run_connector(con: duckdb.DuckDBPyConnection, connector_cls: type[Connector]
                 flush(pending)
             raise
         if any(isinstance(f, str) for f in chunk.frames.values()) or chunk.payload_frame is not None:
-            if pending:
+            if pending:  # relations and payload frames are not merged: they land on their own, in order
                 flush(pending)
                 pending = None
             flush(chunk)
-            continue
-        if pending is None:
-            pending = chunk
         else:
-            pending.merge(chunk)
-        if pending.records() >= batch_records or pending.flush_after:
-            flush(pending)
-            pending = None
+            if pending is None:
+                pending = chunk
+            else:
+                pending.merge(chunk)
+            if pending.records() >= batch_records or pending.flush_after:
+                flush(pending)
+                pending = None
         if landed is not None:  # the producer waits for this chunk to be landed before it reads on
             landed.set()
     if pending is not None:
