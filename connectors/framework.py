@@ -170,7 +170,6 @@ def lookup_ids(con: duckdb.DuckDBPyConnection, source: str, object_types: tuple[
 
 
 def read_cursors(con: duckdb.DuckDBPyConnection, source_system: str) -> dict[str, str]:
-    ensure_raw_schema(con)
     rows = con.execute(f"select stream, cursor from {RAW}._cursors where source_system = ?", [source_system])
     return dict(rows.fetchall())
 

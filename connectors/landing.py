@@ -54,12 +54,17 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """The raw schema with every entity's table (empty until loaded), the quarantine and the load log:
     a source that never sends an entity still builds."""
     con.execute(f"create schema if not exists {RAW}")
+    present = set(con.execute("select table_name, column_name from information_schema.columns "
+                              "where table_schema = ?", [RAW]).fetchall())
     for contract in CONTRACTS:
         columns = contract.columns | META_COLUMNS
         cols = ", ".join(f'"{c}" {t}' for c, t in columns.items())
-        con.execute(f"create table if not exists {RAW}.{contract.entity} ({cols})")
+        if not any(table == contract.entity for table, _ in present):
+            con.execute(f"create table {RAW}.{contract.entity} ({cols})")
+            continue
         for c, t in columns.items():  # a warehouse from an older format gains the new columns
-            con.execute(f'alter table {RAW}.{contract.entity} add column if not exists "{c}" {t}')
+            if (contract.entity, c) not in present:
+                con.execute(f'alter table {RAW}.{contract.entity} add column "{c}" {t}')
     con.execute(f"""
         create table if not exists {RAW}._quarantine (
             load_id varchar, source_system varchar, entity varchar, source_file varchar,
