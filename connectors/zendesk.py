@@ -10,8 +10,10 @@ Credentials: an API token (`email_env` + `token_env`, sent as `{email}/token:{to
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
+import httpx
 import polars as pl
 
 from connectors.framework import Chunk, Connector, ConnectorError, utc_naive
@@ -24,6 +26,17 @@ PRIORITY_MAP = {"urgent": "P1", "high": "P2", "normal": "P3", "low": "P4"}
 CHANNEL_MAP = {"web": "portal", "email": "email", "chat": "chat", "api": "api", "mobile": "mobile",
                "voice": "phone", "phone": "phone", "native_messaging": "chat", "slack": "slack",
                "mobile_sdk": "mobile", "web_widget": "portal"}
+
+
+def _users_page(response: httpx.Response, client: ApiClient) -> tuple[dict, list[dict]]:
+    try:
+        body = response.json()
+    except ValueError:
+        raise client.malformed(response) from None
+    users = body.get("users") if isinstance(body, dict) else None
+    if not isinstance(users, list):
+        raise ConnectorError("zendesk: a users page without a users list")
+    return body, users
 
 
 def _tickets_page(response, client: ApiClient) -> tuple[dict, pl.DataFrame]:
@@ -144,10 +157,7 @@ class ZendeskConnector(Connector):
         """Users (cursor-based incremental export): end users are requesters, agents and admins are agents of
         the desk's department (option `department`, default IT)."""
         department = self.option("department", "IT")
-        for body, response in self._cursor_pages(client, "users", size, parse=True):
-            users = body.get("users") if isinstance(body, dict) else None
-            if not isinstance(users, list):
-                raise ConnectorError("zendesk: a users page without a users list")
+        for response, body, users in self._cursor_pages(client, "users", size, lambda r: _users_page(r, client)):
             chunk = Chunk(payloads=[page_payload("users_page", response)])
             chunk.add("requesters", [{"requester_id": str(u["id"]), "org_unit": _str(u.get("organization_id")),
                                       "role": "employee"} for u in users if u.get("role") == "end-user"])
@@ -159,25 +169,24 @@ class ZendeskConnector(Connector):
                 chunk.cursors["users"] = body["after_cursor"]
             yield chunk
 
-    def _cursor_pages(self, client: ApiClient, stream: str, size: int, parse: bool) -> Iterator[tuple[dict, object]]:
-        """The pages of a cursor-based incremental export, from this stream's cursor (or `start_time`). The caller
-        reads each page (`parse=False`: in bulk) and hands back its body through the generator's send()."""
+    def _cursor_pages(self, client: ApiClient, stream: str, size: int,
+                      read: Callable[[httpx.Response], tuple[dict, Any]]) -> Iterator[tuple[httpx.Response, dict, Any]]:
+        """The pages of a cursor-based incremental export, from this stream's cursor (or `start_time`): each
+        response with its body and records as `read` made them."""
         cursor = self.cursors.get(stream)
         params = {"per_page": size} | ({"cursor": cursor} if cursor else
                                        {"start_time": int(self.option("start_time", 0))})
         while True:
-            body, response = client.get(f"/api/v2/incremental/{stream}/cursor.json", params=params, parse=parse)
-            body = (yield body, response) or body  # a bulk reader sends the body it read
+            _, response = client.get(f"/api/v2/incremental/{stream}/cursor.json", params=params, parse=False)
+            body, records = read(response)
+            yield response, body, records
             if body.get("end_of_stream") or not body.get("after_cursor"):
                 return
             params = {"per_page": size, "cursor": body["after_cursor"]}
 
     def _tickets(self, client: ApiClient, size: int) -> Iterator[Chunk]:
-        pages = self._cursor_pages(client, "tickets", size, parse=False)
-        page = next(pages, None)
-        while page is not None:
-            response = page[1]
-            body, frame = _tickets_page(response, client)
+        for response, body, frame in self._cursor_pages(client, "tickets", size,
+                                                        lambda r: _tickets_page(r, client)):
             if frame.height and self.groups:
                 frame = frame.with_columns(pl.col("assigned_group").replace(self.groups))
             chunk = Chunk(payloads=[page_payload("tickets_page", response)])
@@ -188,10 +197,6 @@ class ZendeskConnector(Connector):
             if body.get("after_cursor"):
                 chunk.cursors["tickets"] = body["after_cursor"]
             yield chunk
-            try:
-                page = pages.send(body)
-            except StopIteration:
-                page = None
 
     def _events(self, client: ApiClient, size: int) -> Iterator[Chunk]:
         start = int(self.cursors.get("ticket_events") or self.option("start_time", 0))
